@@ -1,0 +1,56 @@
+# The researcher's entry points. Every target runs inside .venv, built by `install`
+# from pyproject.toml pinned by constraints.txt; `install` is a no-op when neither changed.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+DISCOURSE := $(VENV)/bin/discourse
+STAMP := $(VENV)/.installed
+PIP_VERSION := 26.3
+DEMO_DB ?= corpus/demo.sqlite
+QUICK ?=
+
+.PHONY: install demo corpus analyse charts report notebooks test bench lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# the system pip (23.2) cannot resolve lxml[html-clean]; upgrade it first
+	$(PY) -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[notebooks,bench,dev]"
+	@touch $(STAMP)
+
+demo: install
+	$(DISCOURSE) --db $(DEMO_DB) import corpus/sample/sample.jsonl --mapping corpus/sample/mapping.toml
+	$(DISCOURSE) --db $(DEMO_DB) status
+
+corpus: install
+	$(DISCOURSE) corpus
+
+analyse: install
+	$(DISCOURSE) analyse
+
+charts: install
+	$(DISCOURSE) charts
+
+report: install
+	$(DISCOURSE) report
+
+notebooks: install
+	@echo "notebooks are not built yet: see issue 7 (survey comparison, charts, notebooks and report)" >&2; exit 1
+
+test: install
+	$(PY) -m pytest -n 2
+
+bench: install
+	$(PY) -m bench $(if $(QUICK),--quick)
+
+lint: install
+	$(VENV)/bin/ruff check discourse tests bench
+	$(VENV)/bin/ruff format --check discourse tests bench
+
+# Removes what the tools generate; never the corpus store or the WARC archive (collected data).
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis outputs
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Analysis: turn the stored corpus into per-run result tables."""

@@ -1,0 +1,1 @@
+"""Collection: bring texts into the store (crawls, archives, imports of existing corpora)."""

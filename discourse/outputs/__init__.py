@@ -1,0 +1,1 @@
+"""Outputs: charts, reports and exports made from the store and its runs."""

@@ -1,0 +1,1 @@
+"""One module per benchmark family; each defines BENCHMARKS, a list of harness.Benchmark."""

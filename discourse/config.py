@@ -46,13 +46,17 @@ def read_toml(path: Path) -> dict[str, Any]:
         ) from None
 
 
-def validate(data: dict[str, Any], model: type[M], path: Path) -> M:
-    """Validate parsed TOML against a model; ConfigError describes the first problems."""
+def validate(data: dict[str, Any], model: type[M], path: Path, prefix: tuple[str, ...] = ()) -> M:
+    """Validate parsed TOML against a model; ConfigError describes the first problems.
+
+    `prefix` is where `data` sits in the file (("sources", "govuk") for a [sources.govuk]
+    table validated on its own), so messages name the full dotted key and its line.
+    """
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         text = _text_or_empty(path)
-        problems = [_describe(error, model, text, path) for error in exc.errors()[:5]]
+        problems = [_describe(error, model, text, path, prefix) for error in exc.errors()[:5]]
         more = len(exc.errors()) - len(problems)
         message = "; ".join(problems) + (f"; and {more} more" if more > 0 else "")
         raise ConfigError(message) from None
@@ -70,14 +74,17 @@ def _text_or_empty(path: Path) -> str:
         return ""
 
 
-def _describe(error: dict, model: type[BaseModel], text: str, path: Path) -> str:
-    loc = [str(part) for part in error["loc"]]
+def _describe(
+    error: dict, model: type[BaseModel], text: str, path: Path, prefix: tuple[str, ...]
+) -> str:
+    inner = [str(part) for part in error["loc"]]
+    loc = [*prefix, *inner]
     key = ".".join(loc)
     line = _line_of(text, loc)
     where = f"{path}:{line}" if line else f"{path}"
     kind = error["type"]
     if kind == "extra_forbidden":
-        known = _known_keys(model, loc[:-1])
+        known = _known_keys(model, inner[:-1])
         expected = f" (expected one of: {', '.join(known)})" if known else ""
         return f"{where}: unknown key '{key}'{expected}"
     if kind == "missing":

@@ -60,3 +60,17 @@ def test_toml_syntax_error_names_the_line(tmp_path):
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="nothere.toml: configuration file not found"):
         load(tmp_path / "nothere.toml", ImportMapping)
+
+
+def test_prefix_names_the_full_key_and_its_line(tmp_path):
+    from discourse.config import read_toml, validate
+
+    path = write(
+        tmp_path, '[project]\nname = "x"\n\n[sources.blog]\ntext = "body"\nquery = "big society"\n'
+    )
+    data = read_toml(path)
+    with pytest.raises(ConfigError) as excinfo:
+        validate(data["sources"]["blog"], ImportMapping, path, prefix=("sources", "blog"))
+    assert str(excinfo.value) == (
+        f"{path}:6: unknown key 'sources.blog.query' (expected one of: columns, defaults, format, source, text)"
+    )

@@ -79,14 +79,18 @@ def run_tables(store: Store, run_id: str) -> dict[str, pd.DataFrame]:
     return {name: store.read_results(run_id, name) for name in store.result_names(run_id)}
 
 
-def export_run(store: Store, run_id: str, fmt: str, out: Path | None, stdout: IO[str] | None = None) -> list[Path]:
+def export_run(
+    store: Store, run_id: str, fmt: str, out: Path | None, stdout: IO[str] | None = None
+) -> list[Path]:
     """Write a run's result tables; returns the files written (none when writing to stdout)."""
     _check_format(fmt)
     provenance = run_provenance(store, run_id)
     tables = run_tables(store, run_id)
     if fmt == "parquet" or (out is not None and (out.is_dir() or not out.suffix)):
         if out is None:
-            raise UsageError("parquet export needs --out DIRECTORY", hint="for example --out outputs/export")
+            raise UsageError(
+                "parquet export needs --out DIRECTORY", hint="for example --out outputs/export"
+            )
         return _write_directory(out, fmt, provenance, tables)
     if out is None:
         _write_stacked(stdout or sys.stdout, fmt, provenance, tables)
@@ -97,12 +101,16 @@ def export_run(store: Store, run_id: str, fmt: str, out: Path | None, stdout: IO
     return [out]
 
 
-def _write_stacked(handle: IO[str], fmt: str, provenance: dict, tables: dict[str, pd.DataFrame]) -> None:
+def _write_stacked(
+    handle: IO[str], fmt: str, provenance: dict, tables: dict[str, pd.DataFrame]
+) -> None:
     if fmt == "jsonl":
         handle.write(canonical_json({"table": "run", **provenance}) + "\n")
         for name, frame in tables.items():
             for record in _records(frame):
-                handle.write(json.dumps({"table": name, **record}, ensure_ascii=False, separators=(",", ":")))
+                handle.write(
+                    json.dumps({"table": name, **record}, ensure_ascii=False, separators=(",", ":"))
+                )
                 handle.write("\n")
         return
     columns: list[str] = ["property", "value"]
@@ -111,19 +119,29 @@ def _write_stacked(handle: IO[str], fmt: str, provenance: dict, tables: dict[str
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(["table", *columns])
     for key, value in provenance.items():
-        row = {"property": key, "value": value if isinstance(value, str | int | float) else canonical_json(value)}
+        row = {
+            "property": key,
+            "value": value if isinstance(value, str | int | float) else canonical_json(value),
+        }
         writer.writerow(["run", *(_csv_cell(row.get(c)) for c in columns)])
     for name, frame in tables.items():
         for record in _records(frame):
             writer.writerow([name, *(_csv_cell(record.get(c)) for c in columns)])
 
 
-def _write_directory(out: Path, fmt: str, provenance: dict, tables: dict[str, pd.DataFrame]) -> list[Path]:
+def _write_directory(
+    out: Path, fmt: str, provenance: dict, tables: dict[str, pd.DataFrame]
+) -> list[Path]:
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out}: exists and is not a directory", hint="give --out a directory for this format")
+        raise UsageError(
+            f"{out}: exists and is not a directory", hint="give --out a directory for this format"
+        )
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "run.json"]
-    written[0].write_text(json.dumps(provenance, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    written[0].write_text(
+        json.dumps(provenance, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     for name, frame in tables.items():
         path = out / f"{name}.{fmt}"
         if fmt == "parquet":
@@ -166,7 +184,9 @@ def export_documents(
     columns = [c for c in DOCUMENT_COLUMNS if include_text or c != "text"]
     rows = (
         _document_record(doc, columns)
-        for doc in store.iter_documents(include_duplicates=include_duplicates, all_versions=all_versions)
+        for doc in store.iter_documents(
+            include_duplicates=include_duplicates, all_versions=all_versions
+        )
     )
     if fmt == "parquet":
         if out is None:
@@ -253,4 +273,3 @@ def _ensure_parent(path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"{path}: cannot create its directory: {exc.strerror}") from None
-

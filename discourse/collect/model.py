@@ -1,8 +1,9 @@
 """The contract between the crawl engine and the source adapters.
 
 An adapter knows one service's format and nothing about storage or networking: it proposes
-the first requests (`start`) and turns each fetched response into more requests (pagination,
-items found on a listing), documents, or skips with a reason (`handle`). The engine owns the
+the first requests (`start`; an adapter over local files may yield documents there directly)
+and turns each fetched response into more requests (pagination, items found on a listing),
+documents, or skips with a reason (`handle`). The engine owns the
 frontier, the fetcher, the WARC archive and the store, and calls `handle` for every response,
 live or replayed from the archive. Requests carry JSON-serialisable `data` so the frontier can
 persist them and a killed crawl resumes exactly where it stopped.
@@ -63,7 +64,8 @@ class Adapter:
     """Base class of source adapters (one module per source family in collect/sources/).
 
     Subclasses set `name` (the `adapter = "..."` value in sources.toml) and `Config` (a
-    pydantic model of their config block), and implement `start` and `handle`.
+    pydantic model of their config block), and implement `start` and `handle`. Both yield
+    outcomes: Request (fetch this next), Document (store this), Skip (record why not).
     """
 
     name: ClassVar[str]
@@ -73,7 +75,7 @@ class Adapter:
         self.source = source
         self.config = config
 
-    def start(self) -> Iterable[Request]:
+    def start(self) -> Iterable["Outcome"]:
         raise NotImplementedError
 
     def handle(self, request: Request, response: Response) -> Iterable[Outcome]:

@@ -1,0 +1,52 @@
+"""The interface between the analysis pipeline and its measuring stages.
+
+The pipeline splits documents into sentences once, marks their relevance to the codebook's
+target, and hands every stage the same table; each stage (topics, sentiment, stance, trends)
+returns its result tables for the pipeline to store under the run. Stages never read or write
+the store themselves, which keeps them testable on a DataFrame and the run atomic.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import pandas as pd
+
+from discourse.progress import SILENT, Progress
+from discourse.store import ResultTable
+
+# Columns of AnalysisInput.sentences, one row per sentence of the documents analysed.
+SENTENCE_COLUMNS = (
+    "passage_id",  # id in the passages table
+    "document_id",
+    "seq",  # sentence number within its document
+    "text",
+    "context_before",  # the previous sentence of the same document ("" at the start)
+    "context_after",
+    "published_at",  # ISO partial date of the document
+    "period",  # label from dates.period_of (None when the date is too imprecise)
+    "actor_type",
+    "source_kind",
+    "words",  # word count of the sentence
+    "relevance",  # score from the relevance filter
+    "relevant",  # bool: about the codebook's target
+)
+
+
+@dataclass(frozen=True)
+class AnalysisInput:
+    sentences: pd.DataFrame  # SENTENCE_COLUMNS, sorted by document_id then seq
+    seed: int
+    period: str  # month | quarter | year
+    replicates: int  # bootstrap replicates for intervals
+    progress: Progress = SILENT
+
+
+StageOutput = list[tuple[ResultTable, pd.DataFrame]]
+
+
+class Stage(Protocol):
+    name: str
+
+    def run(self, data: AnalysisInput) -> StageOutput:
+        """Compute this stage's result tables (rows without run_id; the pipeline adds it)."""
+        ...

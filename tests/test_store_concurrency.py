@@ -12,10 +12,12 @@ BATCH = 10
 DURATION_S = 10.0
 
 
-def _writer(path: str, writer: int, deadline: float, out) -> None:
+def _writer(path: str, writer: int, start, out) -> None:
     written = 0
     try:
         with Store.open(path) as store:
+            start.wait()  # all three run together for DURATION_S, however slow their start-up
+            deadline = time.monotonic() + DURATION_S
             while time.monotonic() < deadline:
                 docs = [
                     make_document(n, url=f"https://example.org/w{writer}/{written + n}")
@@ -28,11 +30,13 @@ def _writer(path: str, writer: int, deadline: float, out) -> None:
         out.put(("writer", writer, written, repr(exc)))
 
 
-def _reader(path: str, deadline: float, out) -> None:
+def _reader(path: str, start, out) -> None:
     reads = 0
     inconsistent = 0
     try:
         with Store.open(path) as store:
+            start.wait()
+            deadline = time.monotonic() + DURATION_S
             while time.monotonic() < deadline:
                 # one statement is one snapshot: the index must be in step with the table
                 count, fts = store.read(
@@ -55,12 +59,12 @@ def test_two_writers_and_a_reader_never_see_locks_or_partial_writes(db_path):
     Store.open(db_path).close()
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    deadline = time.monotonic() + DURATION_S + 3.0  # spawn start-up is included
-    workers = [ctx.Process(target=_writer, args=(str(db_path), w, deadline, out)) for w in (1, 2)]
-    workers.append(ctx.Process(target=_reader, args=(str(db_path), deadline, out)))
+    start = ctx.Barrier(3)
+    workers = [ctx.Process(target=_writer, args=(str(db_path), w, start, out)) for w in (1, 2)]
+    workers.append(ctx.Process(target=_reader, args=(str(db_path), start, out)))
     for worker in workers:
         worker.start()
-    results = [out.get(timeout=120) for _ in workers]
+    results = [out.get(timeout=300) for _ in workers]
     for worker in workers:
         worker.join(timeout=30)
     errors = [r for r in results if r[3]]

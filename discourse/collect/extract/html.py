@@ -10,6 +10,7 @@ import copy
 import logging
 import re
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import trafilatura
 from cssselect import SelectorError
@@ -22,6 +23,7 @@ from discourse.collect.extract.metadata import (
     AUTHOR_KEYS,
     TITLE_KEYS,
     PageMetadata,
+    best_title,
     clean_authors,
     clean_title,
     json_ld_people,
@@ -184,7 +186,7 @@ def _extract(text: str, url: str | None, selectors: dict[str, str]) -> Extracted
     sitename = metadata.first("og:site_name", "application-name") or (
         document.sitename if document else None
     )
-    title = _title(metadata, document, sitename, tree, selectors.get("title"))
+    title = _title(metadata, document, sitename, tree, selectors.get("title"), url)
     if "text" in selectors:
         main = _selected_text(tree, selectors["text"])
         extractor = "selector"
@@ -195,7 +197,9 @@ def _extract(text: str, url: str | None, selectors: dict[str, str]) -> Extracted
     if not main.strip():
         raise ExtractionError("no main text found on the page")
     date, date_source = _date(metadata, document, tree, selectors.get("date"))
-    author = _author(metadata, document, tree, selectors.get("author"))
+    author = _author(
+        metadata, document, tree, selectors.get("author"), _publishers(metadata, sitename, url)
+    )
     declared = (
         metadata.html_lang
         or metadata.first("content-language", "og:locale", "dc.language", "language")
@@ -220,41 +224,49 @@ def _extract(text: str, url: str | None, selectors: dict[str, str]) -> Extracted
     )
 
 
-def _title(metadata: PageMetadata, document, sitename, tree, selector: str | None) -> str | None:
+def _title(metadata: PageMetadata, document, sitename, tree, selector, url) -> str | None:
     if selector:
         picked = _selected_text(tree, selector, paragraphs=False)
         if picked:
             return clean_title(picked)
-    candidates = [
+    titles = [
         json_ld_value(metadata.json_ld, "headline"),
         metadata.first(*TITLE_KEYS),
         document.title if document is not None else None,
-        metadata.h1[0] if metadata.h1 else None,
         metadata.title_tag,
     ]
-    names = [sitename, metadata.first("og:site_name"), json_ld_value(metadata.json_ld, "publisher")]
-    for candidate in candidates:
-        cleaned = clean_title(candidate, names)
-        if cleaned:
-            return cleaned
-    return None
+    return best_title(metadata.h1, titles, _publishers(metadata, sitename, url))
 
 
-def _author(metadata: PageMetadata, document, tree, selector: str | None) -> str | None:
+def _publishers(metadata: PageMetadata, sitename: str | None, url: str | None) -> list[str]:
+    """Names the site goes by: to strip from titles and to refuse as an author."""
+    names = [
+        sitename,
+        metadata.first("og:site_name", "application-name", "dc.publisher", "publisher"),
+    ]
+    names += json_ld_people(metadata.json_ld, "publisher")
+    host = urlsplit(url or metadata.canonical_url or "").hostname or ""
+    labels = [label for label in host.removeprefix("www.").split(".") if label]
+    if labels:
+        names += [".".join(labels), labels[0]]
+    return [name for name in names if name]
+
+
+def _author(metadata: PageMetadata, document, tree, selector, publishers) -> str | None:
     if selector:
         picked = _selected_text(tree, selector, paragraphs=False, every=True)
         if picked:
             return clean_authors(picked.split("\n"))
-    people = json_ld_people(metadata.json_ld)
-    if people:
-        return clean_authors(people)
-    for key in AUTHOR_KEYS:
-        values = [v for v in metadata.meta.get(key, ()) if not v.startswith("http")]
-        if values:
-            cleaned = clean_authors(values)
-            if cleaned:
-                return cleaned
-    return clean_authors([document.author]) if document is not None else None
+    candidates = [json_ld_people(metadata.json_ld)]
+    candidates += [
+        [v for v in metadata.meta.get(key, ()) if not v.startswith("http")] for key in AUTHOR_KEYS
+    ]
+    candidates.append([document.author] if document is not None else [])
+    for names in candidates:
+        cleaned = clean_authors(names, publishers)
+        if cleaned:
+            return cleaned
+    return None
 
 
 def _date(metadata: PageMetadata, document, tree, selector: str | None):

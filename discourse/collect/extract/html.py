@@ -194,7 +194,7 @@ def _extract(text: str, url: str | None, selectors: dict[str, str]) -> Extracted
         main = _paragraphs(document.text) if document is not None and document.text else ""
         extractor = "trafilatura"
     main = _drop_leading_title(main, title)
-    if not main.strip():
+    if not main.strip() or _only_navigation(main, tree):
         raise ExtractionError("no main text found on the page")
     date, date_source = _date(metadata, document, tree, selectors.get("date"))
     author = _author(
@@ -342,6 +342,15 @@ def _element_paragraphs(element) -> list[str]:
         element.tail = tail
     flush()
     return paragraphs
+
+
+def _only_navigation(text: str, tree) -> bool:
+    """True when every extracted paragraph is text of the page's menus, header or footer."""
+    chrome = " ".join(
+        " ".join(element.text_content().split())
+        for element in tree.iter("nav", "header", "footer", "menu")
+    )
+    return bool(chrome) and all(paragraph in chrome for paragraph in text.split("\n\n"))
 
 
 def _paragraphs(text: str) -> str:

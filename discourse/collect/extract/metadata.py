@@ -204,20 +204,43 @@ def _squash(text: str) -> str:
 
 # ---- dates ---------------------------------------------------------------------------------
 
+_MONTH_NAMES = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+
+
+_DATE_IN_TEXT = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_NAMES + r",?\s+\d{4}\b"
+    r"|\b" + _MONTH_NAMES + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
+    r"|\b\d{1,2}/\d{1,2}/\d{4}\b",
+    re.IGNORECASE,
+)
+
 
 def plausible_date(value: str | None) -> PartialDate | None:
-    """A PartialDate from a metadata string, or None if unparseable or implausible for the web."""
+    """A PartialDate from a metadata string, or None if unparseable or implausible for the web.
+
+    A value that is not a date as a whole ("19 July 2010 (Original script)") is searched for
+    the first date-shaped part.
+    """
     if not value:
         return None
+    value = value.strip()[:200]
+    date = _parse(value)
+    if date is None:
+        match = _DATE_IN_TEXT.search(value)
+        date = _parse(match.group(0)) if match else None
+    if date is None or date.iso[:4] < "1990" or date.iso > utc_now()[: len(date.iso)]:
+        return None
+    return date
+
+
+def _parse(value: str) -> PartialDate | None:
     try:
         with warnings.catch_warnings():  # dateutil warns about unknown zone names ("PST")
             warnings.simplefilter("ignore")
-            date = parse_date(value.strip()[:64])
+            return parse_date(value[:64])
     except (ValueError, OverflowError):
         return None
-    if not date.iso[:4] >= "1990" or date.iso > utc_now()[: len(date.iso)]:
-        return None
-    return date
 
 
 def structured_date(metadata: PageMetadata) -> tuple[PartialDate, str] | None:
@@ -263,7 +286,8 @@ def best_title(
     words with a title from the metadata, or when there is no metadata title at all.
     """
     titles = [t for t in titles if t]
-    headings = [h for h in headings if 3 <= len(h) <= 300]
+    names = {_key(n) for n in sitenames if n}
+    headings = [h for h in headings if 3 <= len(h) <= 300 and _key(h) not in names]
     if headings and not titles:
         return clean_title(headings[0], sitenames)
     if headings:

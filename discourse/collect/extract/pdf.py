@@ -143,7 +143,7 @@ def _extract(data: bytes, limits: Limits) -> Extracted:
                 f"page limit: read the first {limits.max_pdf_pages} of {page_count or 'more'} pages"
             )
             break
-        if time.monotonic() - started > limits.seconds:
+        if index and time.monotonic() - started > limits.seconds:
             truncated = (
                 f"time limit: read {index} of {page_count or 'more'} pages in {limits.seconds:g} s"
             )
@@ -253,7 +253,7 @@ def _furniture(pages: list[_Page]) -> set[int]:
     counts: Counter[str] = Counter()
     for page in with_text:
         counts.update({_key(line.text) for line in _edges(page)})
-    threshold = max(3, math.ceil(0.5 * len(with_text)))
+    threshold = max(2, math.ceil(0.5 * len(with_text)))
     repeated = {key for key, count in counts.items() if count >= threshold}
     furniture: set[int] = set()
     for page in with_text:

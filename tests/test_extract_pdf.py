@@ -206,3 +206,20 @@ def test_time_budget_stops_between_pages_and_says_so():
 def test_pdf_too_large_is_refused_before_parsing():
     with pytest.raises(ExtractionError, match=r"^PDF too large: "):
         extract_pdf(council_pdf(1), limits=Limits(max_pdf_bytes=100))
+
+
+@pytest.mark.slow
+def test_ten_thousand_page_pdf_is_capped_not_hung():
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    for number in range(10_000):
+        pdf.add_page()
+        pdf.cell(0, 10, f"Item {number} of the register of assets of community value")
+    result = extract_pdf(bytes(pdf.output()))
+    assert result.extra["truncated"] == "page limit: read the first 1000 of 10000 pages"
+    assert result.extra["pages"] == 1000
+    assert result.extra["page_count"] == 10_000
+    # one repeated-looking line a page is the content, not a running header
+    paragraphs = result.text.split("\n\n")
+    assert len(paragraphs) == 1000
+    assert paragraphs[999] == "Item 999 of the register of assets of community value"

@@ -157,12 +157,12 @@ def _extract(data: bytes, limits: Limits) -> Extracted:
     all_text = " ".join(line.text for page in pages for line in page.lines)
     if len(_CID.findall(all_text)) * 6 > len(all_text):
         raise ExtractionError("unreadable text layer: fonts without a Unicode mapping (cid codes)")
-    furniture = _furniture(pages)
     vocabulary = _vocabulary(pages)
-    paragraphs, page_starts = _assemble(pages, furniture, vocabulary)
+    paragraphs, page_starts = _assemble(pages, _furniture(pages), vocabulary)
+    if not paragraphs:
+        # every line looked like furniture (one repeated line a page): keep it all instead
+        paragraphs, page_starts = _assemble(pages, set(), vocabulary)
     text = "\n\n".join(paragraphs)
-    if not text.strip():
-        raise ExtractionError(NO_TEXT_LAYER)
     without_text = [page.number for page in pages if not page.lines]
     extra = {
         "pages": len(pages),

@@ -2,8 +2,11 @@
 
 import gzip
 import time
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from discourse.collect.extract import ExtractionError, Limits, extract_bytes, extract_html
 from discourse.collect.extract.decode import decode_text, sniff
@@ -136,3 +139,48 @@ def test_time_limit_interrupts_runaway_work():
         while time.monotonic() - started < 10:
             pass
     assert time.monotonic() - started < 5
+
+
+SEED_PAGE = (Path(__file__).parent / "fixtures" / "extract" / "thinktank_blog.html").read_bytes()
+
+
+def _only_extraction_errors(data: bytes, content_type: str) -> None:
+    try:
+        result = extract_bytes(data, content_type=content_type, limits=Limits(seconds=20))
+    except ExtractionError as error:
+        assert error.reason and "\n" not in error.reason
+    else:
+        assert result.text.strip()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.binary(max_size=4096), st.sampled_from(["text/html", "application/pdf", "text/plain", None])
+)
+def test_random_bytes_never_crash(data, content_type):
+    _only_extraction_errors(data, content_type)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutated_pages_and_pdfs_never_crash(data):
+    from tests.test_extract_pdf import council_pdf
+
+    seed = data.draw(st.sampled_from(["html", "pdf"]))
+    original = bytearray(SEED_PAGE if seed == "html" else _pdf_seed(council_pdf))
+    for _ in range(data.draw(st.integers(1, 20))):
+        position = data.draw(st.integers(0, len(original) - 1))
+        original[position] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(len(original) // 4, len(original)))
+    _only_extraction_errors(
+        bytes(original[:cut]), "text/html" if seed == "html" else "application/pdf"
+    )
+
+
+_PDF_SEED: list[bytes] = []
+
+
+def _pdf_seed(make) -> bytes:
+    if not _PDF_SEED:
+        _PDF_SEED.append(make(2))
+    return _PDF_SEED[0]

@@ -6,7 +6,6 @@ extraction.py). Metadata comes from `metadata.py` first and trafilatura/htmldate
 A per-site CSS selector, when the source config gives one, overrides both.
 """
 
-import copy
 import logging
 import re
 from collections.abc import Mapping
@@ -175,7 +174,7 @@ def _extract(text: str, url: str | None, selectors: dict[str, str]) -> Extracted
     tree = parse_html(text)
     metadata = read_metadata(tree)
     document = trafilatura.bare_extraction(
-        copy.deepcopy(tree),
+        tree,  # trafilatura works on its own copy
         url=url,
         include_comments=False,
         include_tables=True,

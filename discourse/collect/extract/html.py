@@ -42,52 +42,13 @@ from discourse.errors import ConfigError
 
 SELECTOR_FIELDS = ("text", "title", "author", "date")
 # elements whose text is never part of an article, even inside a selected container
-_NEVER_TEXT = {
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "nav",
-    "form",
-    "button",
-    "iframe",
-    "select",
-    "textarea",
-}
-_BLOCKS = {
-    "p",
-    "div",
-    "section",
-    "article",
-    "main",
-    "header",
-    "footer",
-    "aside",
-    "blockquote",
-    "pre",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "ul",
-    "ol",
-    "dl",
-    "dt",
-    "dd",
-    "table",
-    "tr",
-    "figure",
-    "figcaption",
-    "address",
-    "details",
-    "summary",
-    "hr",
-    "br",
-}
+_NEVER_TEXT_TAGS = "script style noscript template svg nav form button iframe select textarea"
+_BLOCK_TAGS = (
+    "p div section article main header footer aside blockquote pre h1 h2 h3 h4 h5 h6 li ul ol "
+    "dl dt dd table tr figure figcaption address details summary hr br"
+)
+_NEVER_TEXT = frozenset(_NEVER_TEXT_TAGS.split())
+_BLOCKS = frozenset(_BLOCK_TAGS.split())
 _PARSER = lxml_html.HTMLParser(
     remove_comments=True, remove_pis=True, recover=True, collect_ids=False
 )
@@ -129,8 +90,12 @@ def extract_html(
     with time_limit(limits.seconds, "HTML extraction"):
         try:
             return _extract(text, url, selectors)
+        except ExtractionError:
+            raise
         except RecursionError:
             raise ExtractionError("HTML nested too deeply to parse") from None
+        except Exception as exc:  # a hostile page must never crash the crawl
+            raise ExtractionError(f"HTML extraction failed: {type(exc).__name__}: {exc}") from None
 
 
 def _as_text(html: str | bytes, content_type: str | None, limits: Limits) -> str:

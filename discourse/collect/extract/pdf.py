@@ -29,7 +29,6 @@ from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
-from pdfminer.psexceptions import PSException
 from pdfminer.utils import decode_text
 
 from discourse.collect.extract.language import guess_language
@@ -122,7 +121,9 @@ def extract_pdf(
             raise ExtractionError(f"encrypted PDF: {exc or 'unsupported encryption'}") from None
         except RecursionError:
             raise ExtractionError("corrupt PDF: object structure nested too deeply") from None
-        except (PSException, Exception) as exc:  # a hostile file must never crash the crawl
+        except (
+            Exception
+        ) as exc:  # PSException and anything else: a hostile file must not crash a crawl
             detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             raise ExtractionError(f"corrupt PDF: {detail}") from None
 

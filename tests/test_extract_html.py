@@ -94,6 +94,12 @@ def test_selectors_override_text_title_author_and_date():
     assert "A speech by the Minister" not in result.text
 
 
+def test_text_selector_matching_nothing_says_so():
+    with pytest.raises(ExtractionError) as raised:
+        extract_html(read("govuk_speech.html"), selectors={"text": ".no-such-class"})
+    assert raised.value.reason == "text selector '.no-such-class' matched no text on the page"
+
+
 def test_invalid_selector_is_a_config_error_naming_the_field():
     with pytest.raises(ConfigError, match=r"selectors\.text: invalid CSS selector"):
         validate_selectors({"text": "div[["})

@@ -154,6 +154,10 @@ def _extract(text: str, url: str | None, selectors: dict[str, str]) -> Extracted
     if "text" in selectors:
         main = _selected_text(tree, selectors["text"])
         extractor = "selector"
+        if not main:
+            raise ExtractionError(
+                f"text selector {selectors['text']!r} matched no text on the page"
+            )
     else:
         main = _paragraphs(document.text) if document is not None and document.text else ""
         extractor = "trafilatura"

@@ -2,7 +2,7 @@
 
 Writing: each request/response pair goes to gzip WARC files (warcio, one gzip member per
 record so any record can be read by its offset) in the archive folder, named
-`PREFIX-YYYYmmddTHHMMSSZ-NNNNN-RANDOM.warc.gz` and rotated past a size. Each file starts
+`PREFIX-YYYYmmddTHHMMSSffffffZ-NNNNN-RANDOM.warc.gz` and rotated past a size. Each file starts
 with a `warcinfo` record naming the tool, its version and the crawl's config hash. A crawl
 process never appends to an existing file, so a crawl killed mid-record leaves at most one
 truncated file, which replay reports and reads up to the damage. Documents point at the
@@ -14,6 +14,7 @@ successful capture, else the latest capture); `ArchiveTransport` serves those re
 unchanged fetcher and remembers every URL it was asked for and did not have.
 """
 
+import datetime as dt
 import io
 import os
 import secrets
@@ -31,7 +32,6 @@ from warcio.warcwriter import WARCWriter
 from discourse import __version__
 from discourse.collect.transport import Exchange, TransportError
 from discourse.collect.urls import UrlError, canonicalize
-from discourse.dates import utc_now
 from discourse.errors import UsageError
 
 WARC_SUFFIXES = (".warc.gz", ".warc")
@@ -57,7 +57,8 @@ class WarcWriter:
         self._handle: io.BufferedWriter | None = None
         self._writer: WARCWriter | None = None
         self._serial = 0
-        self._stamp = utc_now().replace("-", "").replace(":", "")
+        # microseconds: files of a crawl restarted within a second still sort by start time
+        self._stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         self._token = secrets.token_hex(3)
 
     def write(self, exchange: Exchange) -> tuple[str, int]:
@@ -214,24 +215,34 @@ class ArchiveIndex:
 
 
 def _scan(handle, name: str) -> Iterator[tuple[RecordRef, str]]:
-    iterator = ArchiveIterator(handle, check_digests=True)
+    """(record, URL) of each response record; ValueError where the file is cut short.
+
+    warcio reads a truncated last record as a shorter one, or as the end of the file, so
+    every record's payload is checked against its declared length and the records must
+    account for every byte of the file.
+    """
+    iterator = ArchiveIterator(handle)
+    end = 0
     for record in iterator:
+        url = record.rec_headers.get_header("WARC-Target-URI")
+        payload = record.raw_stream.read()
+        if 0 <= len(payload) < record.payload_length:
+            raise ValueError(f"the record for {url} is cut short")
+        offset = iterator.get_record_offset()
+        end = offset + iterator.get_record_length()
         if record.rec_type != "response" or record.http_headers is None:
             continue
-        url = record.rec_headers.get_header("WARC-Target-URI")
-        date = record.rec_headers.get_header("WARC-Date") or ""
         try:
             status = int(record.http_headers.get_statuscode())
         except ValueError:
             continue
-        record.raw_stream.read()  # to the end, so a truncated body shows up here
-        problems = record.digest_checker.problems if record.digest_checker else []
-        if problems:
-            raise ValueError(f"record for {url} is incomplete ({problems[0]})")
-        offset = iterator.get_record_offset()
         if status == 304:
             continue  # a revalidation, not content: the earlier capture stays the one to serve
+        date = record.rec_headers.get_header("WARC-Date") or ""
         yield RecordRef(name, offset, status, date), url
+    size = os.fstat(handle.fileno()).st_size
+    if end < size:
+        raise ValueError(f"{size - end} bytes after offset {end} are not a complete record")
 
 
 def _better(candidate: RecordRef, current: RecordRef) -> bool:

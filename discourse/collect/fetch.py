@@ -202,7 +202,7 @@ class Fetcher:
             attempts += tries
             location = exchange.header("location")
             if exchange.status not in REDIRECTS or not location:
-                return Fetched(self._response(url, exchange), attempts)
+                return Fetched(self.decode(url, exchange), attempts)
             target = urldefrag(urljoin(current, location.strip()))[0]
             if len(seen) > self.settings.max_redirects:
                 raise FetchError(
@@ -219,10 +219,10 @@ class Fetcher:
             current = target
             extra = {}
 
-    def ready_at(self, url: str) -> float:
-        """time.monotonic() at which the URL's host may next be asked (for schedulers)."""
-        host = self._hosts.get(host_of(url))
-        return host.next_time if host is not None and self._polite else 0.0
+    def ready_at(self, host: str) -> float:
+        """time.monotonic() at which a host may next be asked (for schedulers)."""
+        state = self._hosts.get(host)
+        return state.next_time if state is not None and self._polite else 0.0
 
     def close(self) -> None:
         self.transport.close()
@@ -379,7 +379,8 @@ class Fetcher:
 
     # -- decoding ----------------------------------------------------------------------------
 
-    def _response(self, url: str, exchange: Exchange) -> Response:
+    def decode(self, url: str, exchange: Exchange) -> Response:
+        """The Response for an exchange: body inflated (capped), text decoded, headers merged."""
         content_type = exchange.header("content-type") or ""
         try:
             body = decompress(

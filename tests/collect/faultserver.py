@@ -15,6 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -54,6 +56,12 @@ class FaultServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                # answer in one go: headers and body as separate small writes would meet
+                # the client's delayed ACK (40 ms a request) under Nagle's algorithm
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def log_message(self, *args):
                 return None
@@ -159,3 +167,11 @@ class FaultServer:
         handler.wfile.write(body)
         with self._lock:
             self.bytes_sent[handler.path] += len(body)
+
+
+@pytest.fixture(name="server")
+def server_fixture():
+    """A running FaultServer as the `server` fixture (import server_fixture to use it)."""
+    running = FaultServer().start()
+    yield running
+    running.stop()

@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from faultserver import Reply
+from faultserver import Reply, server_fixture  # noqa: F401  (the `server` fixture)
 from kit import PROJECT, fetch_settings, live_fetcher
 
 from discourse.collect.archive import ArchiveIndex, ArchiveTransport, WarcWriter

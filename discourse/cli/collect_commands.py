@@ -71,7 +71,11 @@ def corpus(
 
 def _print_report(app: AppContext, report: CrawlReport) -> None:
     console = app.console
-    what = "replayed from the archive" if report.mode == "replay" else "collected"
+    what = (
+        f"replayed from {report.archive_responses:,} archived responses"
+        if report.mode == "replay"
+        else "collected"
+    )
     table = Table(
         title=f"{what} in {report.seconds:,.1f} s (run {report.run_id})", title_justify="left"
     )

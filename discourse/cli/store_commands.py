@@ -70,6 +70,15 @@ def status(app: AppContext, as_json: bool, failures: bool, skipped: bool) -> Non
             )
         console.print(table)
     console.print(f"last collection: {_describe_run(last_collection)}")
+    problems = store.read(
+        "SELECT (SELECT count(*) FROM frontier WHERE mode = 'live' AND state = 'failed'), "
+        "(SELECT count(*) FROM crawl_skips WHERE mode = 'live')"
+    )[0]
+    if problems[0] or problems[1]:
+        console.print(
+            f"crawl: {problems[0]:,} failed URLs (discourse status --failures), "
+            f"{problems[1]:,} skipped items (discourse status --skipped)"
+        )
     console.print(f"last analysis run: {_describe_run(last_analysis)}")
 
 

@@ -19,7 +19,7 @@ waiting, and every request the archive lacks reported as a failure "not in the a
 import dataclasses
 import logging
 import time
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, suppress
@@ -44,6 +44,7 @@ from discourse.store import Document, Store
 log = logging.getLogger(__name__)
 
 MAX_EXAMPLES = 10  # failures and missing URLs quoted in a report
+CLAIM = 8  # requests claimed from the frontier per host at a time (one transaction)
 NOT_IN_ARCHIVE = "not in the archive"
 
 
@@ -79,8 +80,9 @@ class CrawlReport:
     run_id: str
     mode: str
     sources: dict[str, SourceReport]
-    archive_files: list[str] = field(default_factory=list)
-    archive_problems: list[str] = field(default_factory=list)
+    archive_files: list[str] = field(default_factory=list)  # written by this crawl
+    archive_problems: list[str] = field(default_factory=list)  # replay: damaged files
+    archive_responses: int = 0  # replay: responses found in the archive
     dedup: DedupReport | None = None
     seconds: float = 0.0
 
@@ -108,6 +110,7 @@ class CrawlReport:
             },
             "archive_files": self.archive_files,
             "archive_problems": self.archive_problems,
+            "archive_responses": self.archive_responses,
             "dedup": dataclasses.asdict(self.dedup) if self.dedup else None,
         }
 
@@ -235,7 +238,8 @@ class _Crawl:
         # frontier needs) without an fsync each; only a power cut can lose the last ones
         self._synchronous = store.read("PRAGMA synchronous")[0][0]
         store.connection.execute("PRAGMA synchronous = NORMAL")
-        self.pending: Counter = Counter()  # (source, host) → pending requests
+        self.pending: Counter = Counter()  # (source, host) → requests not yet dispatched
+        self.claimed: defaultdict[tuple[str, str], deque[Item]] = defaultdict(deque)
         self.busy: Counter = Counter()  # host → requests in flight
         self.in_flight: dict[Future, Item] = {}
         self.tasks: dict[str, Any] = {}
@@ -264,6 +268,7 @@ class _Crawl:
             self.reports,
             archive_files=list(self.writer.files) if self.writer else [],
             archive_problems=list(self.index.problems) if self.index else [],
+            archive_responses=self.index.responses if self.index else 0,
         )
         if self.config.dedup.enabled:
             report.dedup = deduplicate(
@@ -332,10 +337,13 @@ class _Crawl:
             if not ready:
                 return
             _, source, host = min(ready)
-            item = self.frontier.take(source, host, self.run_id)
-            if item is None:
-                self.pending[(source, host)] = 0
-                continue
+            claimed = self.claimed[(source, host)]
+            if not claimed:
+                claimed.extend(self.frontier.take(source, host, self.run_id, CLAIM))
+                if not claimed:
+                    self.pending[(source, host)] = 0
+                    continue
+            item = claimed.popleft()
             self.pending[(source, host)] -= 1
             self.busy[host] += 1
             self.in_flight[self.pool.submit(self._fetch, item)] = item
@@ -378,7 +386,7 @@ class _Crawl:
         name = item.source
         report = self.reports[name]
         if report.limited:
-            self.frontier.release(item)
+            self.frontier.release([item])
             self.pending[(name, item.host)] += 1
             return
         if isinstance(result, FetchError):
@@ -435,6 +443,10 @@ class _Crawl:
             report.limited = any(n for (s, _), n in self.pending.items() if s == name) or any(
                 i.source == name for i in self.in_flight.values()
             )
+            for (source, _), claimed in self.claimed.items():
+                if source == name and claimed:
+                    self.frontier.release(list(claimed))
+                    claimed.clear()
 
     def _settle(self, name: str, outcomes: list, response: Response | None) -> dict[str, Any]:
         """Store documents, queue requests and record skips (inside the caller's transaction).

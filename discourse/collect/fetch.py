@@ -57,10 +57,6 @@ class Validators:
     etag: str | None = None
     last_modified: str | None = None
 
-    @classmethod
-    def of(cls, response: Response) -> "Validators":
-        return cls(response.headers.get("etag"), response.headers.get("last-modified"))
-
     def headers(self) -> dict[str, str]:
         sent = {}
         if self.etag:

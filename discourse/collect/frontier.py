@@ -228,30 +228,34 @@ class Frontier:
         )
         return {row["host"]: row["n"] for row in rows}
 
-    def take(self, source: str, host: str, run_id: str | None = None) -> Item | None:
-        """The next pending request of a source on a host (highest priority, then oldest),
-        marked in flight."""
+    def take(self, source: str, host: str, run_id: str | None = None, count: int = 1) -> list[Item]:
+        """Up to `count` pending requests of a source on a host, highest priority then
+        oldest first, marked in flight (claimed in one statement)."""
         with self.store.transaction() as conn:
-            row = conn.execute(
+            rows = conn.execute(
                 "UPDATE frontier SET state = 'in_flight', updated_at = ?, run_id = ? "
-                "WHERE id = (SELECT id FROM frontier WHERE mode = ? AND source = ? "
+                "WHERE id IN (SELECT id FROM frontier WHERE mode = ? AND source = ? "
                 "AND state = 'pending' AND host = ? AND epoch = ? ORDER BY priority DESC, id "
-                "LIMIT 1) RETURNING *",
-                (utc_now(), run_id, self.mode, source, host, self.epochs[source]),
-            ).fetchone()
-        if row is None:
-            return None
-        return Item(
-            id=row["id"],
-            source=source,
-            request=Request(row["url"], row["handler"], json.loads(row["data"]), row["priority"]),
-            host=row["host"],
-            attempts=row["attempts"],
-            etag=row["etag"],
-            last_modified=row["last_modified"],
-            warc_file=row["warc_file"],
-            warc_offset=row["warc_offset"],
-        )
+                "LIMIT ?) RETURNING *",
+                (utc_now(), run_id, self.mode, source, host, self.epochs[source], count),
+            ).fetchall()
+        rows.sort(key=lambda row: (-row["priority"], row["id"]))
+        return [
+            Item(
+                id=row["id"],
+                source=source,
+                request=Request(
+                    row["url"], row["handler"], json.loads(row["data"]), row["priority"]
+                ),
+                host=row["host"],
+                attempts=row["attempts"],
+                etag=row["etag"],
+                last_modified=row["last_modified"],
+                warc_file=row["warc_file"],
+                warc_offset=row["warc_offset"],
+            )
+            for row in rows
+        ]
 
     def done(
         self,
@@ -308,12 +312,12 @@ class Frontier:
                 (reason, int(retryable), attempts, status, utc_now(), run_id, item.id),
             )
 
-    def release(self, item: Item) -> None:
-        """Put a request back, unhandled (a --limit was reached while it was in flight)."""
+    def release(self, items: list[Item]) -> None:
+        """Put requests back, unhandled (claimed or in flight when a --limit was reached)."""
         with self.store.transaction() as conn:
-            conn.execute(
+            conn.executemany(
                 "UPDATE frontier SET state = 'pending', updated_at = ? WHERE id = ?",
-                (utc_now(), item.id),
+                [(utc_now(), item.id) for item in items],
             )
 
     def skip(self, source: str, url: str, reason: str, run_id: str | None = None) -> None:

@@ -10,7 +10,7 @@ What happens when robots.txt cannot be read is the fetcher's policy (see fetch.p
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
@@ -32,22 +32,16 @@ class Robots:
 
     rules: tuple[Rule, ...] = ()
     crawl_delay: float | None = None
-    sitemaps: tuple[str, ...] = field(default=())
 
     @classmethod
     def allow_all(cls) -> "Robots":
         return cls()
 
     @classmethod
-    def disallow_all(cls) -> "Robots":
-        return cls(rules=(Rule(False, "/"),))
-
-    @classmethod
     def parse(cls, text: str, product_token: str) -> "Robots":
         """The rules of the groups for `product_token` (else for `*`) in a robots.txt text."""
         token = product_token.lower()
         groups: list[tuple[list[str], list[Rule], list[float]]] = []
-        sitemaps: list[str] = []
         agents: list[str] = []
         rules: list[Rule] = []
         delays: list[float] = []
@@ -74,19 +68,13 @@ class Robots:
                     delays.append(float(value))
                 except ValueError:
                     continue
-            elif key == "sitemap":
-                sitemaps.append(value)
         if agents:
             groups.append((agents, rules, delays))
         ours = [g for g in groups if any(_names_us(a, token) for a in g[0])]
         chosen = ours or [g for g in groups if "*" in g[0]]
         merged_rules = tuple(rule for _, group_rules, _ in chosen for rule in group_rules)
         merged_delays = [d for _, _, group_delays in chosen for d in group_delays if d >= 0]
-        return cls(
-            rules=merged_rules,
-            crawl_delay=max(merged_delays) if merged_delays else None,
-            sitemaps=tuple(sitemaps),
-        )
+        return cls(rules=merged_rules, crawl_delay=max(merged_delays) if merged_delays else None)
 
     def allows(self, url: str) -> bool:
         """Whether our crawler may fetch `url` under these rules."""

@@ -297,6 +297,8 @@ def test_cli_crawl_summary_and_status_failures(server, tmp_path, run_cli):
     assert listed.exit_code == 0
     assert '"reason": "HTTP 404"' in listed.stdout
     assert server.url("/gone") in listed.stdout
+    overview = run_cli("--db", db, "status")
+    assert "crawl: 1 failed URLs (discourse status --failures), 0 skipped items" in overview.stderr
     unknown = run_cli("--db", db, "corpus", "--config", path, "--source", "nope")
     assert unknown.exit_code == 2
     assert "no source named 'nope' (sources in this file: site)" in unknown.stderr

@@ -38,13 +38,9 @@ def test_take_follows_priority_then_discovery_order(store):
     queue.begin("s")
     for url, priority in (("http://x.org/1", 0), ("http://x.org/2", 5), ("http://x.org/3", 0)):
         queue.add("s", Request(url, "page", {"n": url[-1]}, priority))
-    taken = [queue.take("s", "x.org") for _ in range(4)]
-    assert [t.url if t else None for t in taken] == [
-        "http://x.org/2",
-        "http://x.org/1",
-        "http://x.org/3",
-        None,
-    ]
+    taken = queue.take("s", "x.org", count=2) + queue.take("s", "x.org", count=5)
+    assert [t.url for t in taken] == ["http://x.org/2", "http://x.org/1", "http://x.org/3"]
+    assert queue.take("s", "x.org") == []
     assert taken[0].request == Request("http://x.org/2", "page", {"n": "2"}, 5)
     assert queue.counts("s") == {"pending": 0, "in_flight": 3, "done": 0, "failed": 0}
 
@@ -54,7 +50,7 @@ def test_resume_requeues_in_flight_and_transient_failures_only(store):
     queue.begin("s")
     for n in range(4):
         queue.add("s", Request(f"http://x.org/{n}", "page"))
-    done, transient, final, flying = (queue.take("s", "x.org") for _ in range(4))
+    done, transient, final, flying = queue.take("s", "x.org", count=4)
     settle(queue, done)
     queue.fail(transient, "HTTP 503", retryable=True, attempts=2)
     queue.fail(final, "HTTP 404", retryable=False, attempts=1)
@@ -63,13 +59,13 @@ def test_resume_requeues_in_flight_and_transient_failures_only(store):
     assert (begun.epoch, begun.resumed, begun.requeued) == (1, True, 2)
     assert again.counts("s") == {"pending": 2, "in_flight": 0, "done": 1, "failed": 1}
     assert {r["url"]: r["reason"] for r in failures(store)} == {"http://x.org/2": "HTTP 404"}
-    retried = again.take("s", "x.org")
+    retried = again.take("s", "x.org")[0]
     again.fail(retried, "HTTP 503", retryable=True, attempts=2)  # 4 attempts: given up
     assert retried.url == transient.url
     third = frontier(store, max_attempts=3)
     assert third.begin("s").requeued == 0  # 2 + 2 attempts: the transient failure is final
     assert third.counts("s") == {"pending": 1, "in_flight": 0, "done": 1, "failed": 2}
-    assert third.take("s", "x.org").url == flying.url
+    assert third.take("s", "x.org")[0].url == flying.url
 
 
 def test_new_epoch_revisits_listings_and_keeps_fresh_leaves(store):
@@ -77,22 +73,22 @@ def test_new_epoch_revisits_listings_and_keeps_fresh_leaves(store):
     queue.begin("s")
     queue.add("s", Request("http://x.org/list", "listing"))
     queue.add("s", Request("http://x.org/item", "item"))
-    settle(queue, queue.take("s", "x.org"), found_requests=1)
-    settle(queue, queue.take("s", "x.org"), found_requests=0)
+    settle(queue, queue.take("s", "x.org")[0], found_requests=1)
+    settle(queue, queue.take("s", "x.org")[0], found_requests=0)
     assert queue.finish("s")
     recrawl = frontier(store, revisit_after_days=30)
     begun = recrawl.begin("s")
     assert (begun.epoch, begun.resumed) == (2, False)
     assert recrawl.add("s", Request("http://x.org/list", "listing")) == "queued"
     assert recrawl.add("s", Request("http://x.org/item", "item")) == "fresh"
-    listing = recrawl.take("s", "x.org")
+    listing = recrawl.take("s", "x.org")[0]
     assert (listing.url, listing.etag, listing.warc_file, listing.warc_offset) == (
         "http://x.org/list",
         '"e1"',
         "a.warc.gz",
         10,
     )
-    assert recrawl.take("s", "x.org") is None
+    assert recrawl.take("s", "x.org") == []
 
 
 def test_unfinished_epoch_is_not_closed(store):
@@ -107,7 +103,7 @@ def test_replay_always_starts_afresh(store):
     queue = frontier(store, mode="replay")
     queue.begin("s")
     queue.add("s", Request("http://x.org/1", "page"))
-    settle(queue, queue.take("s", "x.org"))
+    settle(queue, queue.take("s", "x.org")[0])
     again = frontier(store, mode="replay")
     assert again.begin("s").epoch == 1
     assert again.add("s", Request("http://x.org/1", "page")) == "queued"

@@ -41,10 +41,9 @@ def test_star_group_rules(path, allowed):
     assert robots.allows(f"https://example.org{path}") is allowed
 
 
-def test_crawl_delay_and_sitemaps():
-    robots = Robots.parse(SITE, "discourse")
-    assert robots.crawl_delay == 5.0
-    assert robots.sitemaps == ("https://example.org/sitemap.xml",)
+def test_crawl_delay_of_our_group():
+    assert Robots.parse(SITE, "discourse").crawl_delay == 5.0
+    assert Robots.parse(SITE, "googlebot").crawl_delay is None
 
 
 def test_our_group_replaces_the_star_group():
@@ -72,9 +71,9 @@ def test_empty_disallow_and_percent_encoding():
     assert not robots.allows("https://x.org/caf%c3%a9/menu")
 
 
-def test_policies_for_unreadable_robots():
+def test_no_rules_allow_everything():
     assert Robots.allow_all().allows("https://x.org/anything")
-    assert not Robots.disallow_all().allows("https://x.org/anything")
+    assert Robots.parse("", "discourse").allows("https://x.org/anything")
 
 
 WORD_TEXT = "The Minister\u2019s \u201cBig Society\u201d would save \u00a3100m \u2013 na\u00efve?"

@@ -32,7 +32,7 @@ from warcio.warcwriter import WARCWriter
 from discourse import __version__
 from discourse.collect.transport import Exchange, TransportError
 from discourse.collect.urls import UrlError, canonicalize
-from discourse.errors import UsageError
+from discourse.errors import DiscourseError, UsageError
 
 WARC_SUFFIXES = (".warc.gz", ".warc")
 
@@ -70,10 +70,17 @@ class WarcWriter:
         request = self._request_record(exchange, response.rec_headers.get_header("WARC-Record-ID"))
         members = _gzip_member(response) + _gzip_member(request)
         with self._lock:
-            handle = self._current()
-            offset = handle.tell()
-            handle.write(members)
-            handle.flush()
+            try:
+                handle = self._current()
+                offset = handle.tell()
+                handle.write(members)
+                handle.flush()
+            except OSError as exc:
+                raise DiscourseError(
+                    f"{self.directory}: cannot write the WARC archive ({exc.strerror or exc})",
+                    hint="free some space or point [archive] dir elsewhere, then run the crawl "
+                    "again: it resumes where it stopped",
+                ) from None
             name = self.files[-1]
             if handle.tell() >= self.rotate_bytes:
                 self._close_current()

@@ -36,7 +36,7 @@ from discourse.collect.model import Adapter, Request, Response, Skip
 from discourse.collect.transport import LiveTransport, Transport, TransportError
 from discourse.collect.urls import UrlError, canonicalize, host_of, scope_problem
 from discourse.config import ENGINE_SOURCE_KEYS, SourcesFile
-from discourse.errors import UsageError
+from discourse.errors import DiscourseError, UsageError
 from discourse.progress import SILENT, Progress
 from discourse.provenance import config_hash
 from discourse.store import Document, Store
@@ -171,8 +171,9 @@ def crawl(
 
 
 def _build(name: str, table: dict[str, Any], path: Path) -> tuple[Adapter, list[str]]:
-    """An adapter (the engine's keys removed from its table) and the extra allowed hosts."""
-    settings = {k: v for k, v in table.items() if k not in ENGINE_SOURCE_KEYS[1:]}
+    """An adapter (built from its table less the engine's keys; `adapter` itself is read by
+    the registry) and the hosts its table allows besides those of its start requests."""
+    settings = {k: v for k, v in table.items() if k == "adapter" or k not in ENGINE_SOURCE_KEYS}
     return adapters.build(name, settings, path), list(table.get("allowed_hosts", []))
 
 
@@ -303,7 +304,8 @@ class _Crawl:
             report.error = f"{adapter.name}.start() yielded an invalid document: {exc}"
             return
         report.documents.update(found["statuses"])
-        self.pending.update({(name, h): n for h, n in self.frontier.pending_by_host(name).items()})
+        for host, count in self.frontier.pending_by_host(name).items():
+            self.pending[(name, host)] = count  # the store's count: resumed requests included
         counts = self.frontier.counts(name)
         task = self.tasks[name]
         task.update(total=sum(counts.values()))
@@ -370,6 +372,12 @@ class _Crawl:
             return Fetched(again.response, fetched.attempts + again.attempts)
         except FetchError as exc:
             return exc
+        except DiscourseError:
+            raise  # the archive cannot be written: stop the crawl
+        except Exception as exc:  # one odd URL or response must not end a days-long crawl
+            log.debug("fetching %s failed", item.url, exc_info=True)
+            reason = f"internal error {type(exc).__name__}: {exc} (please report it)"
+            return FetchError(item.url, reason, retryable=False)
 
     def _archived(self, item: Item) -> Response | None:
         path = self.archive_dir / item.warc_file

@@ -302,3 +302,18 @@ def test_cli_crawl_summary_and_status_failures(server, tmp_path, run_cli):
     unknown = run_cli("--db", db, "corpus", "--config", path, "--source", "nope")
     assert unknown.exit_code == 2
     assert "no source named 'nope' (sources in this file: site)" in unknown.stderr
+
+
+def test_an_unwritable_archive_stops_the_crawl_and_keeps_the_queue(server, tmp_path, run_cli):
+    server.route("/start", article(0))
+    path = write_sources(tmp_path / "sources.toml", start=[server.url("/start")])
+    (tmp_path / "archive").write_text("a file where the archive folder should be")
+    db = tmp_path / "store.sqlite"
+    result = run_cli("--db", db, "corpus", "--config", path)
+    assert result.exit_code == 1
+    assert f"\nerror: {tmp_path}/archive: cannot write the WARC archive" in result.stderr
+    (tmp_path / "archive").unlink()
+    assert run_cli("--db", db, "corpus", "--config", path).exit_code == 0
+    with Store.open(db) as store:
+        assert list(stored(store)) == [server.url("/start")]
+        assert [r["status"] for r in store.list_runs("collect")] == ["failed", "ok"]

@@ -203,7 +203,6 @@ class _Crawl:
         transport: Transport
         if index is not None:
             transport = ArchiveTransport(index)
-            self.archive_paths = index.paths
         else:
             transport = LiveTransport.from_settings(self.settings)
             self.writer = WarcWriter(
@@ -218,7 +217,6 @@ class _Crawl:
                     "discourse-config-hash": config_hash(config.model_dump(mode="json")),
                 },
             )
-            self.archive_paths = {}
         self.fetcher = Fetcher(self.settings, config.project, transport, self.writer)
         self.frontier = Frontier(
             store,

@@ -188,14 +188,15 @@ class Fetcher:
         attempts = 0
         extra = validators.headers() if validators else {}
         while True:
+            redirected = len(seen) > 1
             problem = in_scope(current) if in_scope else None
             if problem:
                 reason = f"out of scope: {problem}"
-                if current != url:
+                if redirected:
                     reason = f"redirected to {current}, which is out of scope: {problem}"
                 raise FetchError(url, reason, retryable=False, attempts=attempts)
             if not self._robots_for(current, url).allows(current):
-                where = "" if current == url else f" (redirect target {current})"
+                where = f" (redirect target {current})" if redirected else ""
                 raise FetchError(
                     url, f"disallowed by robots.txt{where}", retryable=False, attempts=attempts
                 )

@@ -405,3 +405,59 @@ def _fetch_or_error(fetcher, server):
         return fetcher.fetch(server.url("/busy"))
     except FetchError as exc:
         return exc
+
+
+def test_tls_certificate_errors_are_reported_not_retried(tmp_path):
+    """https through the resolve map: the name is checked against the certificate (SNI)."""
+    import datetime as dt
+    import ssl
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    x509 = pytest.importorskip("cryptography.x509")
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "secure.test.invalid")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("secure.test.invalid")]), False)
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+
+    class Quiet(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            return None
+
+    httpd = HTTPServer(("127.0.0.1", 0), Quiet)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02})
+    thread.start()
+    try:
+        port = httpd.server_address[1]
+        settings = fetch_settings(resolve={"secure.test.invalid": f"127.0.0.1:{port}"})
+        with pytest.raises(FetchError) as failure:
+            live_fetcher(settings).fetch(f"https://secure.test.invalid:{port}/page")
+        assert not failure.value.retryable
+        assert "certificate verify failed: self-signed certificate" in failure.value.reason
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -241,7 +241,8 @@ class _Crawl:
         self.claimed: defaultdict[tuple[str, str], deque[Item]] = defaultdict(deque)
         self.busy: Counter = Counter()  # host → requests in flight
         self.in_flight: dict[Future, Item] = {}
-        self.tasks: dict[str, Any] = {}
+        self.tasks: dict[str, Any] = {}  # source → progress task
+        self.totals: Counter = Counter()  # source → requests in this pass (the bar's total)
         self.pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="fetch")
         self.per_host = self.settings.per_host if self.mode == "live" else self.settings.concurrency
 
@@ -305,8 +306,9 @@ class _Crawl:
         for host, count in self.frontier.pending_by_host(name).items():
             self.pending[(name, host)] = count  # the store's count: resumed requests included
         counts = self.frontier.counts(name)
+        self.totals[name] = sum(counts.values())
         task = self.tasks[name]
-        task.update(total=sum(counts.values()))
+        task.update(total=self.totals[name])
         task.advance(counts["done"] + counts["failed"])
         self._describe(name)
 
@@ -444,7 +446,11 @@ class _Crawl:
         if response.from_archive and self.mode == "live":
             report.not_modified += 1
         report.documents.update(found["statuses"])
-        self.tasks[name].advance()
+        task = self.tasks[name]
+        if found["queued"] or found["fresh"]:
+            self.totals[name] += found["queued"] + found["fresh"]  # fresh ones join as done
+            task.update(total=self.totals[name])
+        task.advance(1 + found["fresh"])
         if self.limit is not None and report.stored >= self.limit:
             report.limited = any(n for (s, _), n in self.pending.items() if s == name) or any(
                 i.source == name for i in self.in_flight.values()
@@ -469,7 +475,7 @@ class _Crawl:
         ]
         requests = [o for o in outcomes if isinstance(o, Request)]
         found: dict[str, Any] = {"requests": len(requests), "documents": len(documents)}
-        found["statuses"] = []
+        found.update(statuses=[], fresh=0)
         if documents:
             try:
                 results = self.store.add_documents(
@@ -494,6 +500,7 @@ class _Crawl:
                 added[host_of(request.url)] += 1
                 report.queued += 1
             elif state == "fresh":
+                found["fresh"] += 1
                 report.fresh += 1
         for skip in outcomes:
             if isinstance(skip, Skip):
@@ -501,8 +508,7 @@ class _Crawl:
                 self.frontier.skip(name, skip.url, skip.reason, self.run_id)
         for host, count in added.items():
             self.pending[(name, host)] += count
-        if added and name in self.tasks:
-            self.tasks[name].update(total=sum(self.frontier.counts(name).values()))
+        found["queued"] = sum(added.values())
         return found
 
     def _complete_document(self, document: Document, response: Response | None) -> Document:

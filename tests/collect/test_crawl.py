@@ -317,3 +317,43 @@ def test_an_unwritable_archive_stops_the_crawl_and_keeps_the_queue(server, tmp_p
     with Store.open(db) as store:
         assert list(stored(store)) == [server.url("/start")]
         assert sorted(r["status"] for r in store.list_runs("collect")) == ["failed", "ok"]
+
+
+class RecordingProgress:
+    """A Progress that remembers each task's final total, advance and description."""
+
+    def __init__(self):
+        self.tasks = {}
+
+    def task(self, description, total=None):
+        record = self.tasks.setdefault(description, {"total": total, "done": 0, "text": ""})
+
+        class Task:
+            def advance(self, n=1):
+                record["done"] += n
+
+            def update(self, *, total=None, description=None):
+                if total is not None:
+                    record["total"] = total
+                if description is not None:
+                    record["text"] = description
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return None
+
+        return Task()
+
+
+def test_progress_bar_ends_full_on_crawls_and_recrawls(server, tmp_path, store):
+    build_site(server, etag=True)
+    path = write_sources(tmp_path / "sources.toml", start=[server.url("/list/1")])
+    # a crawl, then a re-crawl where the 12 articles are fresh: both bars end at 15 of 15
+    for stored_now in (12, 0):
+        progress = RecordingProgress()
+        run(store, path, progress=progress)
+        bar = progress.tasks["site"]
+        assert (bar["done"], bar["total"]) == (15, 15)
+        assert bar["text"] == f"site: {stored_now} documents · 0 failed"

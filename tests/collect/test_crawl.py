@@ -5,8 +5,8 @@ import sys
 
 import linkadapter  # noqa: F401  (registers the "test-links" adapter)
 import pytest
+from crawlkit import article, listing, write_sources
 from faultserver import Reply, server_fixture  # noqa: F401  (the `server` fixture)
-from kit import article, listing, write_sources
 
 from discourse.collect.archive import read_exchange
 from discourse.collect.crawl import crawl

@@ -6,8 +6,8 @@ import threading
 import time
 
 import pytest
+from crawlkit import PROJECT, fetch_settings, live_fetcher
 from faultserver import Reply, server_fixture  # noqa: F401  (the `server` fixture)
-from kit import PROJECT, fetch_settings, live_fetcher
 
 from discourse.collect.archive import ArchiveIndex, ArchiveTransport, WarcWriter
 from discourse.collect.fetch import Fetcher, FetchError, Validators

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import linkadapter  # noqa: F401  (registers the "test-links" adapter in this process too)
 import pytest
+from crawlkit import article, listing, write_sources
 from faultserver import Reply, server_fixture  # noqa: F401  (the `server` fixture)
-from kit import article, listing, write_sources
 
 from discourse.collect.crawl import crawl
 from discourse.config import SourcesFile, load

@@ -1,10 +1,14 @@
-"""Commands that bring texts into the store: corpus (crawl) and import (existing files)."""
+"""Commands that bring texts into the store: corpus (crawl), import (existing files) and
+extract (what the crawl would take from one saved page or PDF)."""
 
+import json
+import mimetypes
 from pathlib import Path
 
 import click
 
 from discourse.cli.context import AppContext
+from discourse.collect.extract import ExtractionError, extract_bytes
 from discourse.collect.importer import import_file
 from discourse.config import IMPORTABLE_FIELDS, ImportMapping, load, validate
 from discourse.errors import NotBuiltError, UsageError
@@ -116,4 +120,35 @@ def import_(
         app.console.print(f"  … and {len(report.skipped) - 20} more skipped rows")
 
 
-COMMANDS = [corpus, import_]
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--url", help="URL the file was fetched from (helps metadata and relative links).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print a JSON object: title, author, date, text."
+)
+def extract(file: Path, url: str | None, as_json: bool) -> None:
+    """Print the title, author, date and text extracted from one saved HTML or PDF file.
+
+    Uses exactly the extraction the crawl uses, so it shows what a source would store.
+    Exit status 1 when the file cannot be extracted (the reason is printed), 2 when it is missing.
+    """
+    if not file.is_file():
+        raise UsageError(f"{file}: no such file")
+    content_type, _ = mimetypes.guess_type(file.name)
+    try:
+        result = extract_bytes(file.read_bytes(), content_type=content_type, url=url)
+    except ExtractionError as exc:
+        raise ExtractionError(f"{file}: {exc.reason}") from None
+    date = result.date.iso if result.date else None
+    if as_json:
+        record = {"title": result.title, "author": result.author, "date": date, "text": result.text}
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"title:  {result.title or ''}")
+    click.echo(f"author: {result.author or ''}")
+    click.echo(f"date:   {date or ''}")
+    click.echo("")
+    click.echo(result.text)
+
+
+COMMANDS = [corpus, import_, extract]

@@ -48,4 +48,14 @@ from discourse.collect.sources import (  # noqa: E402
     wayback,
 )
 
-__all__ = ["ADAPTERS", "blogs", "build", "files", "govuk", "hansard", "moderngov", "register", "wayback"]
+__all__ = [
+    "ADAPTERS",
+    "blogs",
+    "build",
+    "files",
+    "govuk",
+    "hansard",
+    "moderngov",
+    "register",
+    "wayback",
+]

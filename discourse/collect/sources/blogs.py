@@ -7,7 +7,6 @@ site's CSS selector overrides from config) and metadata the listing already gave
 title, author and date) takes precedence over what the extractor infers from the page.
 """
 
-import re
 import zlib
 from collections.abc import Iterator
 from typing import Any, Literal
@@ -150,7 +149,9 @@ class WordPressAdapter(SiteAdapter):
         root = config.site.rstrip("/") + config.api_root
         separator = "&" if "?" in root else "?"
         url = f"{root}wp/v2/{post_type}{separator}{urlencode(params)}"
-        return Request(url, "listing", {"type": post_type, "search": term, "page": page}, priority=1)
+        return Request(
+            url, "listing", {"type": post_type, "search": term, "page": page}, priority=1
+        )
 
     def on_listing(self, request: Request, response: Response) -> Iterator[Outcome]:
         posts = read_json(response)
@@ -177,11 +178,19 @@ class WordPressAdapter(SiteAdapter):
             return Skip(url, f"duplicate: already listed by {first}")
         embedded = post.get("_embedded") or {}
         authors = [
-            a.get("name") for a in embedded.get("author") or [] if isinstance(a, dict) and a.get("name")
+            a.get("name")
+            for a in embedded.get("author") or []
+            if isinstance(a, dict) and a.get("name")
         ]
-        terms = [t for group in embedded.get("wp:term") or [] if isinstance(group, list) for t in group]
-        categories = [t.get("name") for t in terms if isinstance(t, dict) and t.get("taxonomy") == "category"]
-        tags = [t.get("name") for t in terms if isinstance(t, dict) and t.get("taxonomy") == "post_tag"]
+        terms = [
+            t for group in embedded.get("wp:term") or [] if isinstance(group, list) for t in group
+        ]
+        categories = [
+            t.get("name") for t in terms if isinstance(t, dict) and t.get("taxonomy") == "category"
+        ]
+        tags = [
+            t.get("name") for t in terms if isinstance(t, dict) and t.get("taxonomy") == "post_tag"
+        ]
         content = post.get("content") or {}
         if content.get("protected"):
             return Skip(url, "password-protected post")
@@ -253,7 +262,9 @@ class FeedAdapter(SiteAdapter):
         if self.config.follow_next:
             for link in parsed.feed.get("links", []):
                 if link.get("rel") == "next" and link.get("href"):
-                    yield Request(urljoin(request.url, link["href"]), "feed", request.data, priority=1)
+                    yield Request(
+                        urljoin(request.url, link["href"]), "feed", request.data, priority=1
+                    )
 
     def _entry(self, entry, language: str | None, request: Request, response: Response):
         link = entry.get("link") or entry.get("id")
@@ -279,7 +290,11 @@ class FeedAdapter(SiteAdapter):
                 **date_hint(date),
             }
             return self.page(link, {k: v for k, v in hints.items() if v})
-        extra = {"feed": request.data.get("feed"), "entry_id": entry.get("id"), "categories": categories}
+        extra = {
+            "feed": request.data.get("feed"),
+            "entry_id": entry.get("id"),
+            "categories": categories,
+        }
         return self.document(
             url=link,
             text=html_text(body or entry.get("summary")),

@@ -16,8 +16,7 @@ import lxml.html
 from lxml import etree
 from pydantic import field_validator, model_validator
 
-from discourse.collect.extract import Extracted
-from discourse.collect.extract.html import validate_selectors
+from discourse.collect.extract import Extracted, validate_selectors
 from discourse.collect.extract.language import decide_language
 from discourse.collect.model import Adapter, Outcome, Request, Response, Skip
 from discourse.config import Section
@@ -372,6 +371,8 @@ class SourceAdapter(Adapter):
             date=extracted.date,
             author=extracted.author,
             language=extracted.language,
+            # the site's own name when the config names no publisher (a WARC of many sites)
+            publisher=self.config.publisher or extracted.extra.get("sitename"),
         )
         values.update({k: v for k, v in fields.items() if v is not None})
         return self.document(url=url, response=response, extra=meta, **values)

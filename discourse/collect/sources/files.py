@@ -90,7 +90,9 @@ class FilesAdapter(SourceAdapter):
         rows = read_metadata(csv_path) if csv_path.is_file() else {}
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             relative = path.relative_to(folder).as_posix()
-            if path == csv_path or any(part.startswith(".") for part in path.relative_to(folder).parts):
+            if path == csv_path or any(
+                part.startswith(".") for part in path.relative_to(folder).parts
+            ):
                 continue
             row = rows.pop(relative, {})
             url = row.pop("url", None) or self._url(path, relative)
@@ -195,7 +197,10 @@ def read_metadata(path: Path) -> dict[str, dict[str, str]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or "file" not in reader.fieldnames:
-            raise ConfigError(f"{path}: metadata CSV needs a `file` column", hint="name the files relative to the folder")
+            raise ConfigError(
+                f"{path}: metadata CSV needs a `file` column",
+                hint="name the files relative to the folder",
+            )
         rows: dict[str, dict[str, str]] = {}
         for number, row in enumerate(reader, start=2):
             name = (row.pop("file") or "").strip()
@@ -212,4 +217,3 @@ def read_metadata(path: Path) -> dict[str, dict[str, str]]:
                 raise ConfigError(f"{path}:{number}: file {name!r} is listed twice")
             rows[name] = clean
         return rows
-

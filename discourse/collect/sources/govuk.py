@@ -157,7 +157,9 @@ class GovukAdapter(SourceAdapter):
         if withdrawn:
             reason = html_text(withdrawn.get("explanation")) or "no explanation given"
             if self.config.withdrawn == "skip":
-                yield Skip(url, f"withdrawn on {(withdrawn.get('withdrawn_at') or '?')[:10]}: {reason}")
+                yield Skip(
+                    url, f"withdrawn on {(withdrawn.get('withdrawn_at') or '?')[:10]}: {reason}"
+                )
                 return
             extra["withdrawn_at"] = withdrawn.get("withdrawn_at")
             extra["withdrawn_reason"] = reason

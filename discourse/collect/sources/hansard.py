@@ -86,7 +86,9 @@ class Members:
     @classmethod
     def load(cls, path: Path) -> "Members":
         if not path.is_file():
-            raise ConfigError(f"{path}: members file not found", hint="check `members` in the config")
+            raise ConfigError(
+                f"{path}: members file not found", hint="check `members` in the config"
+            )
         spans: dict[str, list[tuple[str, str, str]]] = {}
         if path.suffix.lower() == ".csv":
             with path.open(newline="", encoding="utf-8") as handle:
@@ -94,7 +96,11 @@ class Members:
                 if not reader.fieldnames or not {"person_id", "party"} <= set(reader.fieldnames):
                     raise ConfigError(f"{path}: members CSV needs person_id and party columns")
                 for row in reader:
-                    span = (row.get("start_date") or "0000", row.get("end_date") or "9999", row["party"])
+                    span = (
+                        row.get("start_date") or "0000",
+                        row.get("end_date") or "9999",
+                        row["party"],
+                    )
                     spans.setdefault(row["person_id"].strip(), []).append(span)
             return cls(spans)
         try:
@@ -112,7 +118,11 @@ class Members:
             party = parties.get(membership.get("on_behalf_of_id"))
             if not party:
                 continue
-            span = (membership.get("start_date") or "0000", membership.get("end_date") or "9999", party)
+            span = (
+                membership.get("start_date") or "0000",
+                membership.get("end_date") or "9999",
+                party,
+            )
             for key in (membership.get("person_id"), membership.get("id")):
                 if key:
                     spans.setdefault(key, []).append(span)

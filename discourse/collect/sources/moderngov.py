@@ -39,9 +39,13 @@ from discourse.config import Section
 from discourse.dates import PartialDate
 
 COUNCIL_TYPES = ("county", "district", "unitary", "metropolitan", "london_borough")
-_COMMITTEE = re.compile(r"(?:mgCommitteeDetails\.aspx\?ID=|ieListMeetings\.aspx\?(?:CommitteeId|CId)=)(\d+)", re.I)
+_COMMITTEE = re.compile(
+    r"(?:mgCommitteeDetails\.aspx\?ID=|ieListMeetings\.aspx\?(?:CommitteeId|CId)=)(\d+)", re.I
+)
 _MEETING = re.compile(r"ieListDocuments\.aspx\?CId=(\d+)&(?:amp;)?MId=(\d+)", re.I)
 _DOCUMENT = re.compile(r"(?:^|/)documents/[a-z]\d+/|mgConvert2PDF\.aspx|\.pdf(?:$|\?)", re.I)
+_FILE_SIZE = re.compile(r"\s*\b(?:PDF|HTML|DOCX?|XLSX?|RTF)\s+[\d.,]+\s*[KMG]B\s*$", re.I)
+_ITEM_SUFFIX = re.compile(r",\s*item\s+[\w.()]+\.?$", re.I)
 _DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?[\s-]+([A-Za-z]{3,9})[\s-]+(\d{4})\b")
 
 
@@ -82,7 +86,9 @@ class ModernGovConfig(SourceConfig):
     @model_validator(mode="after")
     def _range(self) -> "ModernGovConfig":
         if not (self.since and self.until):
-            raise ValueError("the moderngov adapter needs since and until (meetings are listed by year)")
+            raise ValueError(
+                "the moderngov adapter needs since and until (meetings are listed by year)"
+            )
         return self
 
 
@@ -98,7 +104,12 @@ class ModernGovAdapter(SourceAdapter):
 
     def start(self) -> Iterator[Outcome]:
         for index, council in enumerate(self.config.councils):
-            yield Request(f"{council.url}mgListCommittees.aspx?bcr=1", "committees", {"council": index}, priority=3)
+            yield Request(
+                f"{council.url}mgListCommittees.aspx?bcr=1",
+                "committees",
+                {"council": index},
+                priority=3,
+            )
 
     def _council(self, request: Request) -> Council:
         return self.config.councils[int(request.data["council"])]
@@ -136,7 +147,9 @@ class ModernGovAdapter(SourceAdapter):
                 continue
             first, last = date_span(day)
             if last < self.config.since or first > self.config.until:
-                yield Skip(url, f"meeting on {day.iso}, outside {self.config.since} to {self.config.until}")
+                yield Skip(
+                    url, f"meeting on {day.iso}, outside {self.config.since} to {self.config.until}"
+                )
                 continue
             if self.first_sighting(f"{council.url}#{match[2]}", "meetings") is not None:
                 continue  # the same meeting linked twice on one listing
@@ -155,7 +168,7 @@ class ModernGovAdapter(SourceAdapter):
             if not _DOCUMENT.search(href):
                 continue
             url = urljoin(page, href)
-            title = tidy_text(anchor.text_content()) or None
+            title = _link_title(anchor.text_content())
             item = _agenda_item(anchor)
             kind = _kind(href, title)
             if kind == "reports pack" and not self.config.reports_packs:
@@ -222,8 +235,14 @@ def _links(response: Response) -> Iterator[dict[str, str]]:
             yield {"href": href, "text": tidy_text(anchor.text_content())}
 
 
+def _link_title(text: str) -> str | None:
+    """ "Cabinet report, item 5. PDF 210 KB" → "Cabinet report": ModernGov adds both."""
+    title = _FILE_SIZE.sub("", tidy_text(text))
+    return _ITEM_SUFFIX.sub("", title).strip() or None
+
+
 def _meeting_date(text: str) -> PartialDate | None:
-    """"12 Jan 2011 7.00 pm", "Tuesday, 12th January, 2011 7.00 pm" → 2011-01-12."""
+    """ "12 Jan 2011 7.00 pm", "Tuesday, 12th January, 2011 7.00 pm" → 2011-01-12."""
     match = _DAY.search(text.replace(",", " "))
     return try_date(" ".join(match.groups())) if match else None
 

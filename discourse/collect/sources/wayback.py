@@ -161,6 +161,4 @@ class WaybackAdapter(SourceAdapter):
 def _capture_time(timestamp: str) -> str:
     """A 14-digit Wayback timestamp as ISO 8601 UTC (shorter ones are padded)."""
     stamp = (timestamp + "00000000000000")[:14]
-    return (
-        f"{stamp[0:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[8:10]}:{stamp[10:12]}:{stamp[12:14]}Z"
-    )
+    return f"{stamp[0:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[8:10]}:{stamp[10:12]}:{stamp[12:14]}Z"

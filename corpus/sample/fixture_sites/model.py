@@ -142,6 +142,7 @@ class Site:
     template: str  # which page layout (see sites/pages.py)
     articles: list[Article]
     extra_pages: dict[str, str] = field(default_factory=dict)  # path → plain HTML
+    api_headers: bool = True  # False: the WordPress API's X-WP-Total* headers are stripped
 
 
 @dataclass

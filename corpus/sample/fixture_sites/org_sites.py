@@ -126,6 +126,8 @@ def wordpress_api(site: Site, query: Query) -> Reply:
         for post in body:
             post.pop("_embedded")
     headers = {"X-WP-Total": str(len(posts)), "X-WP-TotalPages": str(pages_total if posts else 0)}
+    if not site.api_headers:  # some proxies and security plugins strip them
+        headers = {}
     return Reply(200, json.dumps(body).encode(), "application/json; charset=UTF-8", headers)
 
 

@@ -208,6 +208,7 @@ def newspaper(site: str, article: Article, others: list[Article]) -> str:
 <html lang="en-GB">
 <head><meta charset="utf-8"><title>{escape(article.title)} | {escape(site)}</title>
 <meta property="og:title" content="{escape(article.title)}">
+<meta property="og:site_name" content="{escape(site)}">
 <meta name="author" content="{escape(article.author or "")}">
 <meta property="article:published_time" content="{when:%Y-%m-%dT%H:%M:%S}Z"></head>
 <body>

@@ -168,7 +168,9 @@ class WordPressAdapter(SiteAdapter):
             if isinstance(post, dict):
                 yield self._post(post, term, request, response)
         total = _int(response.headers.get("x-wp-totalpages"))
-        if posts and total is not None and page < total:
+        # without the page count (stripped by some proxies), a full page means "try the next"
+        more = page < total if total is not None else len(posts) >= self.config.per_page
+        if posts and more:
             yield self._listing(request.data["type"], term, page + 1)
 
     def _post(self, post: dict, term: str | None, request: Request, response: Response):
@@ -273,7 +275,8 @@ class FeedAdapter(SiteAdapter):
         first = self.first_sighting(link, f"feed {request.data.get('feed')}")
         if first is not None:
             return Skip(link, f"duplicate: already listed by {first}")
-        date = try_date(entry.get("published"), entry.get("updated"), entry.get("dc_date"))
+        # plain dict.get: feedparser's own get maps a missing `updated` to `published`, warning
+        date = try_date(*(dict.get(entry, key) for key in ("published", "updated", "dc_date")))
         author = entry.get("author") or None
         categories = [t.get("term") for t in entry.get("tags", []) if t.get("term")]
         contents = [c for c in entry.get("content", []) if c.get("value")]

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import lxml.html
@@ -277,6 +278,12 @@ class SourceAdapter(Adapter):
         super().__init__(source, config)
         self.keywords = Keywords(config.keywords)
         self._seen: dict[str, str] = {}
+        self.base_dir = Path.cwd()  # `build` sets it to the config file's folder
+
+    def local_path(self, value: str) -> Path:
+        """A path from config: absolute, or relative to the config file's folder."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
 
     def handle(self, request: Request, response: Response) -> Iterator[Outcome]:
         method = getattr(self, f"on_{request.handler}", None)

@@ -73,10 +73,10 @@ class FilesAdapter(SourceAdapter):
 
     def start(self) -> Iterator[Outcome]:
         if self.config.folder:
-            yield from self._folder(Path(self.config.folder))
+            yield from self._folder(self.local_path(self.config.folder))
         for pattern in self.config.warcs:
-            paths = sorted(glob.glob(pattern)) or [pattern]
-            for path in paths:
+            absolute = str(self.local_path(pattern))
+            for path in sorted(glob.glob(absolute)) or [absolute]:
                 yield from self._warc(Path(path))
 
     # -- a folder ----------------------------------------------------------------------------
@@ -84,7 +84,11 @@ class FilesAdapter(SourceAdapter):
     def _folder(self, folder: Path) -> Iterator[Outcome]:
         if not folder.is_dir():
             raise ConfigError(f"{folder}: folder not found", hint="check `folder` in sources.toml")
-        csv_path = Path(self.config.metadata) if self.config.metadata else folder / "metadata.csv"
+        csv_path = (
+            self.local_path(self.config.metadata)
+            if self.config.metadata
+            else folder / "metadata.csv"
+        )
         if self.config.metadata and not csv_path.is_file():
             raise ConfigError(f"{csv_path}: metadata CSV not found", hint="check `metadata`")
         rows = read_metadata(csv_path) if csv_path.is_file() else {}

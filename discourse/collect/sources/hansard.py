@@ -16,6 +16,7 @@ matched on the day of the speech.
 
 import csv
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -145,9 +146,10 @@ class HansardAdapter(SourceAdapter):
     config: HansardConfig
     accepts_errors = frozenset({"day"})
 
-    def __init__(self, source: str, config: HansardConfig):
-        super().__init__(source, config)
-        self.members = Members.load(Path(config.members)) if config.members else None
+    @functools.cached_property
+    def members(self) -> Members | None:
+        """Read on first use, once `build` has said where the config file lives."""
+        return Members.load(self.local_path(self.config.members)) if self.config.members else None
 
     def start(self) -> Iterator[Outcome]:
         config = self.config

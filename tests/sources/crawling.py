@@ -14,10 +14,11 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from discourse.collect.model import Adapter, Request, Response, Skip
+from discourse.collect.sources import build
 from discourse.dates import utc_now
 from discourse.store import Document
 
-SAMPLE = Path(__file__).resolve().parents[1] / "corpus" / "sample"
+SAMPLE = Path(__file__).resolve().parents[2] / "corpus" / "sample"
 if str(SAMPLE) not in sys.path:
     sys.path.insert(0, str(SAMPLE))
 
@@ -85,3 +86,8 @@ def drive(adapter: Adapter, port: int, limit: int = 5000) -> Crawl:
             crawl.fetched.append(request.url)
             take(adapter.handle(request, fetch(request.url, port, session)))
     return crawl
+
+
+def make_adapter(table: dict, base_dir: Path | None = None, name: str = "test") -> Adapter:
+    """Build an adapter from a [sources.NAME]-shaped dict, as the engine does from the file."""
+    return build(name, dict(table), (base_dir or Path.cwd()) / "sources.toml")

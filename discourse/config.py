@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from discourse.errors import ConfigError
 
@@ -178,4 +178,133 @@ class ImportMapping(Section):
             raise ValueError(
                 f"unknown document field(s) {', '.join(unknown)}; fields are {', '.join(IMPORTABLE_FIELDS)}"
             )
+        return value
+
+
+# -- collection: corpus/sources.toml ----------------------------------------------------------
+
+# Keys of a [sources.NAME] table read by the crawl engine; the rest belongs to the adapter.
+ENGINE_SOURCE_KEYS = ("adapter", "enabled", "allowed_hosts")
+
+
+class ProjectSection(Section):
+    """Who is crawling: named in the User-Agent so site owners can reach the researcher."""
+
+    name: str
+    contact: str  # an email address or a URL
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_token(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
+            raise ValueError("use letters, digits, '.', '_' or '-' (it goes in the User-Agent)")
+        return value
+
+    @field_validator("contact")
+    @classmethod
+    def _contact_reaches_someone(cls, value: str) -> str:
+        value = value.strip()
+        if not (
+            re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value)
+            or re.fullmatch(r"https?://\S+\.\S+", value)
+        ):
+            raise ValueError(
+                "give an email address or http(s) URL where site owners can reach you "
+                "(it is sent in the User-Agent of every request)"
+            )
+        return value
+
+
+class FetchSection(Section):
+    """How politely and robustly to fetch. Times are in seconds."""
+
+    delay: float = Field(1.0, ge=0)  # idle time between two requests to one host
+    concurrency: int = Field(4, ge=1, le=64)  # requests in flight across all hosts
+    per_host: int = Field(1, ge=1, le=8)  # requests in flight to one host
+    connect_timeout: float = Field(10.0, gt=0)
+    read_timeout: float = Field(30.0, gt=0)  # longest silence while reading
+    total_timeout: float = Field(300.0, gt=0)  # longest time for one whole response
+    retries: int = Field(3, ge=0, le=20)  # further attempts after a retryable failure
+    backoff: float = Field(2.0, ge=0)  # first retry wait; doubles each time, with jitter
+    max_backoff: float = Field(300.0, ge=0)
+    max_retry_after: float = Field(3600.0, ge=0)  # longer Retry-After: give up for this run
+    retry_statuses: list[int] = [429, 500, 502, 503, 504]
+    max_attempts: int = Field(10, ge=1)  # across runs, before a transient failure is final
+    max_bytes: int = Field(50_000_000, ge=1024)  # body cap, compressed and decoded
+    max_redirects: int = Field(10, ge=0, le=50)
+    robots_ttl: float = Field(86_400.0, gt=0)  # re-read robots.txt after this long
+    # Hard ceilings in requests per minute for strict services; a host matches its key or
+    # any subdomain of it. Stricter than delay and Crawl-delay when they are shorter.
+    ceilings: dict[str, float] = {"web.archive.org": 60.0}
+    allow_private: bool = False  # fetch private, loopback and link-local addresses
+    # Connect to another address for a host, like curl --resolve: {"host" = "127.0.0.1:8000"}.
+    # Hosts listed here count as explicitly allowed even when the address is private.
+    resolve: dict[str, str] = {}
+    trailing_slash: Literal["keep", "strip"] = "keep"
+    drop_query_params: list[str] = []  # dropped in canonical URLs, beside utm_* and click ids
+    revisit_after_days: float = Field(30.0, ge=0)  # re-fetch pages that gave documents after
+
+    @field_validator("resolve")
+    @classmethod
+    def _resolve_targets(cls, value: dict[str, str]) -> dict[str, str]:
+        for host, target in value.items():
+            address, sep, port = target.rpartition(":")
+            if not sep or not address or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"resolve.{host} must be ADDRESS:PORT, like '127.0.0.1:8000'")
+        return {host.lower(): target for host, target in value.items()}
+
+    @field_validator("ceilings")
+    @classmethod
+    def _positive_ceilings(cls, value: dict[str, float]) -> dict[str, float]:
+        for host, per_minute in value.items():
+            if per_minute <= 0:
+                raise ValueError(f"ceilings.{host} must be a positive number of requests/minute")
+        return {host.lower(): per_minute for host, per_minute in value.items()}
+
+
+class ArchiveSection(Section):
+    """Where the WARC files go (relative paths are relative to the sources file)."""
+
+    dir: str = "archive"
+    rotate_mb: float = Field(1000.0, gt=0)  # start a new file past this size
+    prefix: str = "discourse"
+
+
+class DedupSection(Section):
+    """Exact and near-duplicate detection across the whole store after each crawl."""
+
+    enabled: bool = True
+    threshold: float = Field(0.8, gt=0, le=1)  # Jaccard similarity of word shingles
+    shingle_words: int = Field(5, ge=1, le=20)
+    min_words: int = Field(30, ge=1)  # shorter texts are only compared exactly
+
+
+class SourcesFile(Section):
+    """corpus/sources.toml: the crawl's settings and one [sources.NAME] table per source.
+
+    Source tables stay raw dicts here: each names its `adapter`, whose own Config validates
+    the rest (discourse.collect.sources.build), apart from the engine's keys
+    (ENGINE_SOURCE_KEYS): `enabled` (default true) and `allowed_hosts` (hosts the source may
+    fetch from besides those of its start requests; "*.example.org" admits subdomains).
+    """
+
+    project: ProjectSection
+    fetch: FetchSection = FetchSection()
+    archive: ArchiveSection = ArchiveSection()
+    dedup: DedupSection = DedupSection()
+    sources: dict[str, dict[str, Any]] = {}
+
+    @field_validator("sources")
+    @classmethod
+    def _sources_name_an_adapter(cls, value: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        for name, table in value.items():
+            if not isinstance(table, dict):
+                raise ValueError(f"sources.{name} must be a table ([sources.{name}])")
+            if not isinstance(table.get("adapter"), str):
+                raise ValueError(f'[sources.{name}] needs adapter = "..." naming its adapter')
+            if not isinstance(table.get("enabled", True), bool):
+                raise ValueError(f"sources.{name}.enabled must be true or false")
+            hosts = table.get("allowed_hosts", [])
+            if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+                raise ValueError(f"sources.{name}.allowed_hosts must be a list of host names")
         return value

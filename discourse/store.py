@@ -128,6 +128,73 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        2,
+        """
+        -- collection engine (discourse/collect): the crawl frontier, skips and duplicates
+        CREATE TABLE crawl_state (
+            mode TEXT NOT NULL CHECK (mode IN ('live', 'replay')),
+            source TEXT NOT NULL,
+            epoch INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            PRIMARY KEY (mode, source)
+        );
+        CREATE TABLE frontier (
+            id INTEGER PRIMARY KEY,
+            mode TEXT NOT NULL CHECK (mode IN ('live', 'replay')),
+            source TEXT NOT NULL,
+            key TEXT NOT NULL,
+            url TEXT NOT NULL,
+            host TEXT NOT NULL,
+            handler TEXT NOT NULL,
+            data TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(data)),
+            priority INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'done', 'failed')),
+            epoch INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            reason TEXT,
+            retryable INTEGER NOT NULL DEFAULT 0,
+            status INTEGER,
+            discovered_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            fetched_at TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            warc_file TEXT,
+            warc_offset INTEGER,
+            found_requests INTEGER,
+            found_documents INTEGER,
+            run_id TEXT REFERENCES runs(id),
+            UNIQUE (mode, source, key)
+        );
+        CREATE INDEX frontier_queue ON frontier(mode, source, state, host, priority DESC, id);
+        CREATE TABLE crawl_skips (
+            id INTEGER PRIMARY KEY,
+            mode TEXT NOT NULL CHECK (mode IN ('live', 'replay')),
+            source TEXT NOT NULL,
+            url TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            run_id TEXT REFERENCES runs(id),
+            at TEXT NOT NULL,
+            UNIQUE (mode, source, url)
+        );
+        CREATE TABLE duplicates (
+            document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            duplicate_of INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            method TEXT NOT NULL CHECK (method IN ('exact', 'near')),
+            similarity REAL NOT NULL,
+            run_id TEXT REFERENCES runs(id),
+            detected_at TEXT NOT NULL
+        );
+        CREATE INDEX duplicates_of ON duplicates(duplicate_of);
+        CREATE TABLE dedup_signatures (
+            document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            scheme TEXT NOT NULL,
+            signature BLOB NOT NULL
+        );
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -400,10 +467,17 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; taken eagerly so concurrent writers queue instead of failing."""
+        """One write transaction; taken eagerly so concurrent writers queue instead of failing.
+
+        Nested use joins the enclosing transaction, so several writes (a crawled response's
+        documents and its frontier state) commit or roll back together.
+        """
         if self.readonly:
             raise StoreError(f"{self.path}: opened read-only; this command writes to the store")
         conn = self.connection
+        if conn.in_transaction:
+            yield conn
+            return
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:

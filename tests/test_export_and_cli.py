@@ -220,7 +220,11 @@ def test_search_prints_kwic_with_citation(run_cli, db_path):
         (["analyse"], 1, "'discourse analyse' is not built yet"),
         (["charts"], 1, "'discourse charts' is not built yet"),
         (["report"], 1, "'discourse report' is not built yet"),
-        (["corpus"], 1, "'discourse corpus' is not built yet"),
+        (
+            ["corpus", "--config", "no/such/sources.toml"],
+            2,
+            "no/such/sources.toml: configuration file not found",
+        ),
         (["nonsense"], 2, "No such command 'nonsense'"),
         (["status", "--bogus"], 2, "No such option '--bogus'"),
     ],

@@ -6,19 +6,126 @@ import mimetypes
 from pathlib import Path
 
 import click
+from rich.table import Table
 
 from discourse.cli.context import AppContext
+from discourse.collect.crawl import CrawlReport, configured_sources, crawl
 from discourse.collect.extract import ExtractionError, extract_bytes
 from discourse.collect.importer import import_file
-from discourse.config import IMPORTABLE_FIELDS, ImportMapping, load, validate
-from discourse.errors import NotBuiltError, UsageError
+from discourse.config import IMPORTABLE_FIELDS, ImportMapping, SourcesFile, load, validate
+from discourse.errors import DiscourseError, UsageError
 
 
 @click.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("corpus/sources.toml"),
+    show_default=True,
+    help="Sources file: [project], [fetch], [archive], [dedup] and one [sources.NAME] per source.",
+)
+@click.option(
+    "--source", "only", multiple=True, metavar="NAME", help="Collect only this source; repeatable."
+)
+@click.option(
+    "--replay",
+    type=click.Path(path_type=Path),
+    help="Re-extract from a WARC file or folder (e.g. corpus/archive/) instead of the network.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    help="Stop each source once it has stored N documents; the rest stays queued for next time.",
+)
 @click.pass_obj
-def corpus(app: AppContext) -> None:
-    """Collect documents from the sources in corpus/sources.toml (resumable; archived as WARC)."""
-    raise NotBuiltError("discourse corpus", 3)
+def corpus(
+    app: AppContext, config_path: Path, only: tuple[str, ...], replay: Path | None, limit
+) -> None:
+    """Collect documents from the sources in corpus/sources.toml.
+
+    Polite (robots.txt, per-host delays, Retry-After), archived (every exchange in WARC files
+    under corpus/archive/), resumable (run it again after an interruption: nothing stored is
+    fetched twice) and de-duplicated. A finished crawl run again is a re-crawl: listings are
+    re-fetched conditionally and new items collected. With --replay, the same adapters
+    re-extract the archive without opening a socket.
+    """
+    config = load(config_path, SourcesFile)
+    configured_sources(config, config_path, only)
+    store = app.store()
+    report = crawl(
+        store,
+        config,
+        config_path,
+        only=only,
+        replay=replay,
+        limit=limit,
+        progress=app.progress(),
+        command=app.command,
+    )
+    _print_report(app, report)
+    errors = [r for r in report.sources.values() if r.error]
+    if errors:
+        raise DiscourseError(
+            f"{len(errors)} source(s) could not be crawled: "
+            + "; ".join(f"{r.name}: {r.error}" for r in errors),
+            hint="fix the adapter or its [sources.NAME] table, then run again",
+        )
+
+
+def _print_report(app: AppContext, report: CrawlReport) -> None:
+    console = app.console
+    what = "replayed from the archive" if report.mode == "replay" else "collected"
+    table = Table(
+        title=f"{what} in {report.seconds:,.1f} s (run {report.run_id})", title_justify="left"
+    )
+    for column in ("source", "adapter", "fetched", "new", "changed", "unchanged", "skipped"):
+        table.add_column(column, justify="left" if column in ("source", "adapter") else "right")
+    for column in ("out of scope", "failed", "left"):
+        table.add_column(column, justify="right")
+    for source in report.sources.values():
+        documents = source.documents
+        table.add_row(
+            source.name + (" (resumed)" if source.resumed else ""),
+            source.adapter,
+            f"{source.fetched:,}"
+            + (f" ({source.not_modified:,} unchanged 304)" if source.not_modified else ""),
+            f"{documents['added']:,}",
+            f"{documents['new_version'] + documents['updated']:,}",
+            f"{documents['unchanged']:,}",
+            f"{source.skipped:,}",
+            f"{source.out_of_scope:,}",
+            f"{source.failed:,}",
+            "not crawled" if source.error else f"{source.left:,}",
+        )
+    console.print(table)
+    for source in report.sources.values():
+        if source.error:
+            console.print(f"[red]{source.name}: not crawled: {source.error}[/red]")
+        if source.missing:
+            shown = ", ".join(source.missing_urls)
+            more = source.missing - len(source.missing_urls)
+            console.print(
+                f"{source.name}: {source.missing:,} requests not in the archive: {shown}"
+                + (f" and {more:,} more" if more > 0 else "")
+            )
+        for url, reason in source.failures[:5]:
+            console.print(f"{source.name}: failed {url}: {reason}")
+    failed = sum(s.failed for s in report.sources.values())
+    if failed:
+        console.print(f"{failed:,} failed requests: `discourse status --failures` lists them all")
+    for problem in report.archive_problems:
+        console.print(f"[yellow]archive: {problem}[/yellow]")
+    if report.archive_files:
+        console.print(
+            f"archived to {len(report.archive_files)} WARC file(s): {', '.join(report.archive_files)}"
+        )
+    if report.dedup is not None:
+        d = report.dedup
+        console.print(
+            f"duplicates: {d.exact:,} exact and {d.near:,} near duplicates in {d.groups:,} groups "
+            f"among {d.documents:,} documents (kept, linked, left out of analysis)"
+        )
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:

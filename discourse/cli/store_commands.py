@@ -6,15 +6,25 @@ import click
 from rich.table import Table
 
 from discourse.cli.context import AppContext
+from discourse.collect import frontier
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")
+@click.option(
+    "--failures", is_flag=True, help="List the URLs the crawl could not fetch, with the reasons."
+)
+@click.option(
+    "--skipped", is_flag=True, help="List the items the adapters chose not to keep, with reasons."
+)
 @click.pass_obj
-def status(app: AppContext, as_json: bool) -> None:
+def status(app: AppContext, as_json: bool, failures: bool, skipped: bool) -> None:
     """What the store holds: documents by source_kind × actor_type × year, words, the last
     collection and the last analysis run."""
     store = app.store(create=False)
+    if failures or skipped:
+        _crawl_problems(app, store, as_json, failures, skipped)
+        return
     coverage = store.coverage()
     totals = store.totals()
     runs = store.list_runs()
@@ -61,6 +71,42 @@ def status(app: AppContext, as_json: bool) -> None:
         console.print(table)
     console.print(f"last collection: {_describe_run(last_collection)}")
     console.print(f"last analysis run: {_describe_run(last_analysis)}")
+
+
+def _crawl_problems(app: AppContext, store, as_json: bool, failures: bool, skipped: bool) -> None:
+    """The failed (and/or skipped) URLs of the live crawl, latest first."""
+    lists = {}
+    if failures:
+        lists["failures"] = frontier.failures(store)
+    if skipped:
+        lists["skipped"] = frontier.skips(store)
+    if as_json:
+        click.echo(json.dumps(lists, indent=2, default=str))
+        return
+    for name, rows in lists.items():
+        if not rows:
+            app.console.print(f"no {'failed' if name == 'failures' else 'skipped'} URLs")
+            continue
+        table = Table(title=f"{len(rows):,} {name}", title_justify="left")
+        columns = ["source", "url", "reason"]
+        if name == "failures":
+            columns += ["attempts", "retried next run", "when"]
+        else:
+            columns += ["when"]
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            cells = [row["source"], row["url"], row["reason"]]
+            if name == "failures":
+                cells += [
+                    str(row["attempts"]),
+                    "yes" if row["retryable"] else "no",
+                    row["updated_at"],
+                ]
+            else:
+                cells += [row["at"]]
+            table.add_row(*cells)
+        app.console.print(table)
 
 
 def _run_brief(run: dict | None) -> dict | None:

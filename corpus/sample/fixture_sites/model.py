@@ -147,7 +147,7 @@ class Site:
 
 @dataclass
 class Capture:
-    original: str  # http://www.number10.gov.uk/news/…
+    original: str  # http://www.number10.gov.uk.sample.invalid/news/…
     timestamp: str  # 14 digits
     article: Article | None  # what the page showed (None for non-HTML captures)
     template: str = "number10"  # page layout of the archived site

@@ -735,7 +735,7 @@ def _relevant_debate(rng, chamber, day, heading, pool, prefix, column) -> Debate
                 f"{gid}.{len(speakers) + 1}",
                 "Mr Speaker",
                 None,
-                ["Order. I call the Minister."],
+                [f"Order. I call {speakers[1].name} to reply on {heading.lower()}."],
                 colnum=str(column),
             ),
         )
@@ -863,13 +863,20 @@ def councils() -> list[Council]:
         for committee_id, committee_name in committees:
             meetings = []
             count = 3 if committee_name in ("Cabinet", "Executive") else 2
-            days = sorted(
-                day_between(rng, dt.date(2010, 1, 10), dt.date(2015, 11, 30)) for _ in range(count)
-            )
+            # spread over the Parliament, one meeting in each stretch of it
+            first, span = dt.date(2010, 6, 1), (dt.date(2015, 10, 31) - dt.date(2010, 6, 1)).days
+            days = [
+                day_between(
+                    rng,
+                    first + dt.timedelta(days=span * k // count),
+                    first + dt.timedelta(days=span * (k + 1) // count - 1),
+                )
+                for k in range(count)
+            ]
             if committee_name in ("Planning and Regulation Committee", "Licensing Committee"):
                 days = [dt.date(2012, 4, 3)]
             if host.startswith("democracy.kelbridgeshire") and committee_id == 130:
-                days[0] = dt.date(2010, 2, 9)  # before the election: outside the sample's range
+                days.insert(0, dt.date(2010, 2, 9))  # before the election: outside the range
             for day in days:
                 meeting_id += 1
                 when = dt.datetime.combine(
@@ -1423,7 +1430,14 @@ def captures() -> list[Capture]:
         stamp = (day + dt.timedelta(days=rng.randint(1, 40))).strftime(
             "%Y%m%d"
         ) + f"{rng.randint(0, 23):02d}{rng.randint(0, 59):02d}{rng.randint(0, 59):02d}"
-        out.append(Capture(f"http://www.number10.gov.uk{article.path}", stamp, article, "number10"))
+        out.append(
+            Capture(
+                f"http://www.number10.gov.uk.sample.invalid{article.path}",
+                stamp,
+                article,
+                "number10",
+            )
+        )
     cabinet = [
         ("Big Society: overview", dt.date(2010, 5, 18)),
         ("Community organisers", dt.date(2010, 7, 22)),
@@ -1445,7 +1459,10 @@ def captures() -> list[Capture]:
         stamp = (when + dt.timedelta(days=rng.randint(5, 60))).strftime("%Y%m%d") + "120000"
         out.append(
             Capture(
-                f"http://www.cabinetoffice.gov.uk{article.path}", stamp, article, "cabinetoffice"
+                f"http://www.cabinetoffice.gov.uk.sample.invalid{article.path}",
+                stamp,
+                article,
+                "cabinetoffice",
             )
         )
     # a later capture of the overview, with a changed page (not fetched when captures = "first")
@@ -1461,7 +1478,7 @@ def captures() -> list[Capture]:
     # captures the CDX filters leave out
     out.append(
         Capture(
-            "http://www.cabinetoffice.gov.uk/big-society/logo.jpg",
+            "http://www.cabinetoffice.gov.uk.sample.invalid/big-society/logo.jpg",
             "20100601120000",
             None,
             "cabinetoffice",
@@ -1472,7 +1489,7 @@ def captures() -> list[Capture]:
     )
     out.append(
         Capture(
-            "http://www.cabinetoffice.gov.uk/big-society/old-page",
+            "http://www.cabinetoffice.gov.uk.sample.invalid/big-society/old-page",
             "20110101120000",
             None,
             "cabinetoffice",

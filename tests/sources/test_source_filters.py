@@ -151,3 +151,37 @@ def test_undated_items_are_kept_when_the_source_says_so():
     adapter = _pages(keep_undated=True)
     kept = adapter.document(url="http://x/a", text=ENGLISH)
     assert isinstance(kept, Document) and kept.published_at is None and kept.date_precision is None
+
+
+def test_keywords_become_search_terms_without_wildcards():
+    from discourse.collect.sources.common import search_terms
+
+    assert search_terms(["big society", "volunteer*", "co-produc*", "volunteer", "*"]) == [
+        "big society",
+        "volunteer",
+        "co-produc",
+    ]
+    adapter = make_adapter(
+        {
+            "adapter": "wordpress",
+            "site": "http://wp.sample.invalid",
+            "actor_type": "charity",
+            "keywords": ["charit*"],
+        }
+    )
+    assert [r.data["search"] for r in adapter.start()] == ["charit"]
+
+
+def test_the_default_sources_file_names_real_sources_every_adapter_accepts():
+    from discourse.collect.crawl import _build
+    from discourse.config import SourcesFile, read_toml, validate
+
+    path = Path(__file__).resolve().parents[2] / "corpus" / "sources.toml"
+    data = read_toml(path)
+    data["project"]["contact"] = "researcher@example.org"  # left empty on purpose in the file
+    config = validate(data, SourcesFile, path)
+    built = {name: _build(name, table, path)[0] for name, table in config.sources.items()}
+    assert {a.name for a in built.values()} == set(ADAPTERS) - {"feed", "pages"}
+    starts = [r.url for name, a in built.items() if a.name != "files" for r in a.start()]
+    assert all(url.startswith("https://") and ".sample.invalid" not in url for url in starts)
+    assert built["councils"].config.councils[0].url == "https://democracy.kent.gov.uk/"

@@ -29,6 +29,7 @@ from discourse.collect.sources.common import (
     date_span,
     html_text,
     read_json,
+    search_terms,
     try_date,
 )
 from discourse.dates import PartialDate
@@ -125,7 +126,9 @@ class WordPressAdapter(SiteAdapter):
     accepts_errors = frozenset({"listing"})
 
     def start(self) -> Iterator[Outcome]:
-        terms = self.config.search if self.config.search is not None else self.keywords.terms
+        terms = self.config.search
+        if terms is None:
+            terms = search_terms(self.keywords.terms)
         for post_type in self.config.post_types:
             for term in terms or [None]:
                 yield self._listing(post_type, term, 1)

@@ -116,6 +116,14 @@ def keyword_pattern(term: str) -> re.Pattern:
     return re.compile(r"(?<!\w)" + r"[\s\-]+".join(parts) + r"(?!\w)", re.IGNORECASE)
 
 
+def search_terms(terms: Iterable[str]) -> list[str]:
+    """Keywords as a service's search box takes them: wildcards dropped ("volunteer*" →
+    "volunteer", which substring and stemmed searches both widen again), repeats removed."""
+    return list(
+        dict.fromkeys(t.replace("*", "").strip() for t in terms if t.replace("*", "").strip())
+    )
+
+
 class Keywords:
     """The keywords of a source, compiled once; `found` lists those a text mentions."""
 

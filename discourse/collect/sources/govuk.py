@@ -27,6 +27,7 @@ from discourse.collect.sources.common import (
     SourceKind,
     html_text,
     read_json,
+    search_terms,
     try_date,
 )
 
@@ -84,7 +85,9 @@ class GovukAdapter(SourceAdapter):
     config: GovukConfig
 
     def start(self) -> Iterator[Outcome]:
-        queries = self.config.queries if self.config.queries is not None else self.keywords.terms
+        queries = self.config.queries
+        if queries is None:
+            queries = search_terms(self.keywords.terms)
         for query in queries or [None]:
             yield self._search(query, 0)
 

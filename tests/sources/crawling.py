@@ -2,7 +2,8 @@
 
 A minimal stand-in for the engine's loop, so each adapter's tests see exactly what the
 adapter yields: requests are fetched with `requests` from 127.0.0.1 with the original Host
-header (the fixture server tells sites apart by it), highest priority first, each URL once.
+header (the fixture server tells sites apart by it), highest priority first, each URL once;
+as in the engine, only 2xx responses reach the adapter and the others are failures.
 """
 
 import heapq
@@ -29,6 +30,7 @@ class Crawl:
     skips: list[Skip] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
     repeated: list[str] = field(default_factory=list)  # requests for URLs already queued
+    failures: dict[str, int] = field(default_factory=dict)  # URL → status other than 2xx
 
     def by_url(self) -> dict[str, Document]:
         return {d.url: d for d in self.documents}
@@ -84,7 +86,11 @@ def drive(adapter: Adapter, port: int, limit: int = 5000) -> Crawl:
         while queue and len(crawl.fetched) < limit:
             _, _, request = heapq.heappop(queue)
             crawl.fetched.append(request.url)
-            take(adapter.handle(request, fetch(request.url, port, session)))
+            response = fetch(request.url, port, session)
+            if 200 <= response.status < 300:  # like the engine: other statuses are failures
+                take(adapter.handle(request, response))
+            else:
+                crawl.failures[request.url] = response.status
     return crawl
 
 

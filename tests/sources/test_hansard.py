@@ -221,6 +221,10 @@ def test_date_discovery_tries_weekdays_and_follows_reissues(tmp_path, members_fi
         f"{ROOT}debates/debates2011-01-18a.xml",
         f"{ROOT}debates/debates2011-01-17b.xml",
     ]
+    assert result.failures == {
+        f"{ROOT}debates/debates2011-01-14a.xml": 404,
+        f"{ROOT}debates/debates2011-01-18a.xml": 404,
+    }  # no sitting those days
     assert result.skips == [result.skips[0]] and result.skips[0].reason == "no keyword match"
     assert len(result.documents) == 3 and not any("teh" in d.text for d in result.documents)
 

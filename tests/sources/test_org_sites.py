@@ -105,7 +105,10 @@ def test_wordpress_without_page_counts_pages_until_the_api_says_past_the_end():
     )
     listings = [u for u in result.fetched if "/wp-json/" in u]
     assert [u.split("&page=")[1].split("&")[0] for u in listings] == ["1", "2", "3", "4"]
-    assert len(result.documents) == 9 and result.skips == []  # page 4 answered 400: the end
+    assert len(result.documents) == 9 and result.skips == []
+    assert result.failures == {
+        listings[3]: 400
+    }  # past the end: WordPress's rest_post_invalid_page_number
 
 
 def test_wordpress_posts_found_by_two_searches_are_kept_once():

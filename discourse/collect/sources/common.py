@@ -274,13 +274,11 @@ def try_date(*values: Any) -> PartialDate | None:
 class SourceAdapter(Adapter):
     """Base of this package's adapters: handler dispatch, cross-listing memory and filters.
 
-    A Request's `handler` names a method `on_<handler>(request, response)`. Responses with an
-    error status become a Skip naming the status unless the handler is listed in
-    `accepts_errors` (a page past the end of a WordPress listing answers 400, for example).
+    A Request's `handler` names a method `on_<handler>(request, response)`. Only successful
+    responses reach it: the engine records any other status as a failed request.
     """
 
     Config: ClassVar[type[SourceConfig]]
-    accepts_errors: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, source: str, config: SourceConfig):
         super().__init__(source, config)
@@ -297,9 +295,6 @@ class SourceAdapter(Adapter):
         method = getattr(self, f"on_{request.handler}", None)
         if method is None:
             raise ValueError(f"{self.name} adapter has no handler {request.handler!r}")
-        if response.status >= 400 and request.handler not in self.accepts_errors:
-            yield Skip(request.url, f"HTTP {response.status}")
-            return
         yield from method(request, response)
 
     def first_sighting(self, key: str, where: str) -> str | None:

@@ -8,7 +8,8 @@ the same day and the file it replaces says `latest="no"` on its root. Inside, in
 
 Days are found from the directory index (`discovery = "index"`: the latest letter of each
 day in range) or by trying each weekday's `a` file (`discovery = "dates"`, for mirrors without
-an index; a 404 means the chamber did not sit). Each speech that matches the keywords becomes
+an index; a day the chamber did not sit answers 404, which the crawl reports as a failed
+request). Each speech that matches the keywords becomes
 one document; the debate heading and id stay with it in `extra`. Party comes from a members
 file (ParlParse's people.json, or a CSV person_id,party[,start_date,end_date]) when configured,
 matched on the day of the speech.
@@ -144,7 +145,6 @@ class HansardAdapter(SourceAdapter):
     name = "hansard"
     Config = HansardConfig
     config: HansardConfig
-    accepts_errors = frozenset({"day"})
 
     @functools.cached_property
     def members(self) -> Members | None:
@@ -187,11 +187,6 @@ class HansardAdapter(SourceAdapter):
             yield self._day(chamber, day, latest[day])
 
     def on_day(self, request: Request, response: Response) -> Iterator[Outcome]:
-        if response.status == 404:
-            return  # the chamber did not sit that day (date discovery)
-        if response.status >= 400:
-            yield Skip(request.url, f"HTTP {response.status}")
-            return
         try:
             root = etree.fromstring(response.body, etree.XMLParser(resolve_entities=False))
         except etree.XMLSyntaxError as exc:

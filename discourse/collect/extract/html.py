@@ -6,10 +6,10 @@ extraction.py). Metadata comes from `metadata.py` first and trafilatura/htmldate
 A per-site CSS selector, when the source config gives one, overrides both.
 """
 
-import copy
 import logging
 import re
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import trafilatura
 from cssselect import SelectorError
@@ -22,6 +22,7 @@ from discourse.collect.extract.metadata import (
     AUTHOR_KEYS,
     TITLE_KEYS,
     PageMetadata,
+    best_title,
     clean_authors,
     clean_title,
     json_ld_people,
@@ -41,52 +42,13 @@ from discourse.errors import ConfigError
 
 SELECTOR_FIELDS = ("text", "title", "author", "date")
 # elements whose text is never part of an article, even inside a selected container
-_NEVER_TEXT = {
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "nav",
-    "form",
-    "button",
-    "iframe",
-    "select",
-    "textarea",
-}
-_BLOCKS = {
-    "p",
-    "div",
-    "section",
-    "article",
-    "main",
-    "header",
-    "footer",
-    "aside",
-    "blockquote",
-    "pre",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "ul",
-    "ol",
-    "dl",
-    "dt",
-    "dd",
-    "table",
-    "tr",
-    "figure",
-    "figcaption",
-    "address",
-    "details",
-    "summary",
-    "hr",
-    "br",
-}
+_NEVER_TEXT_TAGS = "script style noscript template svg nav form button iframe select textarea"
+_BLOCK_TAGS = (
+    "p div section article main header footer aside blockquote pre h1 h2 h3 h4 h5 h6 li ul ol "
+    "dl dt dd table tr figure figcaption address details summary hr br"
+)
+_NEVER_TEXT = frozenset(_NEVER_TEXT_TAGS.split())
+_BLOCKS = frozenset(_BLOCK_TAGS.split())
 _PARSER = lxml_html.HTMLParser(
     remove_comments=True, remove_pis=True, recover=True, collect_ids=False
 )
@@ -128,8 +90,12 @@ def extract_html(
     with time_limit(limits.seconds, "HTML extraction"):
         try:
             return _extract(text, url, selectors)
+        except ExtractionError:
+            raise
         except RecursionError:
             raise ExtractionError("HTML nested too deeply to parse") from None
+        except Exception as exc:  # a hostile page must never crash the crawl
+            raise ExtractionError(f"HTML extraction failed: {type(exc).__name__}: {exc}") from None
 
 
 def _as_text(html: str | bytes, content_type: str | None, limits: Limits) -> str:
@@ -173,7 +139,7 @@ def _extract(text: str, url: str | None, selectors: dict[str, str]) -> Extracted
     tree = parse_html(text)
     metadata = read_metadata(tree)
     document = trafilatura.bare_extraction(
-        copy.deepcopy(tree),
+        tree,  # trafilatura works on its own copy
         url=url,
         include_comments=False,
         include_tables=True,
@@ -184,18 +150,24 @@ def _extract(text: str, url: str | None, selectors: dict[str, str]) -> Extracted
     sitename = metadata.first("og:site_name", "application-name") or (
         document.sitename if document else None
     )
-    title = _title(metadata, document, sitename, tree, selectors.get("title"))
+    title = _title(metadata, document, sitename, tree, selectors.get("title"), url)
     if "text" in selectors:
         main = _selected_text(tree, selectors["text"])
         extractor = "selector"
+        if not main:
+            raise ExtractionError(
+                f"text selector {selectors['text']!r} matched no text on the page"
+            )
     else:
         main = _paragraphs(document.text) if document is not None and document.text else ""
         extractor = "trafilatura"
     main = _drop_leading_title(main, title)
-    if not main.strip():
+    if not main.strip() or _only_navigation(main, tree):
         raise ExtractionError("no main text found on the page")
     date, date_source = _date(metadata, document, tree, selectors.get("date"))
-    author = _author(metadata, document, tree, selectors.get("author"))
+    author = _author(
+        metadata, document, tree, selectors.get("author"), _publishers(metadata, sitename, url)
+    )
     declared = (
         metadata.html_lang
         or metadata.first("content-language", "og:locale", "dc.language", "language")
@@ -220,41 +192,49 @@ def _extract(text: str, url: str | None, selectors: dict[str, str]) -> Extracted
     )
 
 
-def _title(metadata: PageMetadata, document, sitename, tree, selector: str | None) -> str | None:
+def _title(metadata: PageMetadata, document, sitename, tree, selector, url) -> str | None:
     if selector:
         picked = _selected_text(tree, selector, paragraphs=False)
         if picked:
             return clean_title(picked)
-    candidates = [
+    titles = [
         json_ld_value(metadata.json_ld, "headline"),
         metadata.first(*TITLE_KEYS),
         document.title if document is not None else None,
-        metadata.h1[0] if metadata.h1 else None,
         metadata.title_tag,
     ]
-    names = [sitename, metadata.first("og:site_name"), json_ld_value(metadata.json_ld, "publisher")]
-    for candidate in candidates:
-        cleaned = clean_title(candidate, names)
-        if cleaned:
-            return cleaned
-    return None
+    return best_title(metadata.h1, titles, _publishers(metadata, sitename, url))
 
 
-def _author(metadata: PageMetadata, document, tree, selector: str | None) -> str | None:
+def _publishers(metadata: PageMetadata, sitename: str | None, url: str | None) -> list[str]:
+    """Names the site goes by: to strip from titles and to refuse as an author."""
+    names = [
+        sitename,
+        metadata.first("og:site_name", "application-name", "dc.publisher", "publisher"),
+    ]
+    names += json_ld_people(metadata.json_ld, "publisher")
+    host = urlsplit(url or metadata.canonical_url or "").hostname or ""
+    labels = [label for label in host.removeprefix("www.").split(".") if label]
+    if labels:
+        names += [".".join(labels), labels[0]]
+    return [name for name in names if name]
+
+
+def _author(metadata: PageMetadata, document, tree, selector, publishers) -> str | None:
     if selector:
         picked = _selected_text(tree, selector, paragraphs=False, every=True)
         if picked:
             return clean_authors(picked.split("\n"))
-    people = json_ld_people(metadata.json_ld)
-    if people:
-        return clean_authors(people)
-    for key in AUTHOR_KEYS:
-        values = [v for v in metadata.meta.get(key, ()) if not v.startswith("http")]
-        if values:
-            cleaned = clean_authors(values)
-            if cleaned:
-                return cleaned
-    return clean_authors([document.author]) if document is not None else None
+    candidates = [json_ld_people(metadata.json_ld)]
+    candidates += [
+        [v for v in metadata.meta.get(key, ()) if not v.startswith("http")] for key in AUTHOR_KEYS
+    ]
+    candidates.append([document.author] if document is not None else [])
+    for names in candidates:
+        cleaned = clean_authors(names, publishers)
+        if cleaned:
+            return cleaned
+    return None
 
 
 def _date(metadata: PageMetadata, document, tree, selector: str | None):
@@ -330,6 +310,15 @@ def _element_paragraphs(element) -> list[str]:
         element.tail = tail
     flush()
     return paragraphs
+
+
+def _only_navigation(text: str, tree) -> bool:
+    """True when every extracted paragraph is text of the page's menus, header or footer."""
+    chrome = " ".join(
+        " ".join(element.text_content().split())
+        for element in tree.iter("nav", "header", "footer", "menu")
+    )
+    return bool(chrome) and all(paragraph in chrome for paragraph in text.split("\n\n"))
 
 
 def _paragraphs(text: str) -> str:

@@ -7,8 +7,10 @@ clean-up rules for titles ("Title | Site" → "Title") and bylines ("By Jane Smi
 Doe" → "Jane Smith; John Doe") that every source needs.
 """
 
+import html
 import json
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -193,23 +195,52 @@ def _names(value) -> Iterable[str]:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
+    """Whitespace folded, and HTML entities that publishers escaped twice ("&amp;#039;") undone."""
+    text = text or ""
+    if "&" in text:
+        text = html.unescape(text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 # ---- dates ---------------------------------------------------------------------------------
 
+_MONTH_NAMES = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+
+
+_DATE_IN_TEXT = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_NAMES + r",?\s+\d{4}\b"
+    r"|\b" + _MONTH_NAMES + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
+    r"|\b\d{1,2}/\d{1,2}/\d{4}\b",
+    re.IGNORECASE,
+)
+
 
 def plausible_date(value: str | None) -> PartialDate | None:
-    """A PartialDate from a metadata string, or None if unparseable or implausible for the web."""
+    """A PartialDate from a metadata string, or None if unparseable or implausible for the web.
+
+    A value that is not a date as a whole ("19 July 2010 (Original script)") is searched for
+    the first date-shaped part.
+    """
     if not value:
         return None
-    try:
-        date = parse_date(value.strip()[:64])
-    except (ValueError, OverflowError):
-        return None
-    if not date.iso[:4] >= "1990" or date.iso > utc_now()[: len(date.iso)]:
+    value = value.strip()[:200]
+    date = _parse(value)
+    if date is None:
+        match = _DATE_IN_TEXT.search(value)
+        date = _parse(match.group(0)) if match else None
+    if date is None or date.iso[:4] < "1990" or date.iso > utc_now()[: len(date.iso)]:
         return None
     return date
+
+
+def _parse(value: str) -> PartialDate | None:
+    try:
+        with warnings.catch_warnings():  # dateutil warns about unknown zone names ("PST")
+            warnings.simplefilter("ignore")
+            return parse_date(value[:64])
+    except (ValueError, OverflowError):
+        return None
 
 
 def structured_date(metadata: PageMetadata) -> tuple[PartialDate, str] | None:
@@ -244,6 +275,41 @@ def clean_title(title: str | None, sitenames: Iterable[str | None] = ()) -> str 
     return title or None
 
 
+def best_title(
+    headings: list[str], titles: list[str | None], sitenames: Iterable[str | None]
+) -> str | None:
+    """The page's visible headline where metadata confirms it, else the cleaned metadata title.
+
+    The <h1> is what readers see and cite (on the newspaper4k dev set it matches the
+    reference title far more often than og:title, which is often an SEO variant), but pages
+    also put logos and section names in <h1>: a heading counts only if it shares most of its
+    words with a title from the metadata, or when there is no metadata title at all.
+    """
+    titles = [t for t in titles if t]
+    names = {_key(n) for n in sitenames if n}
+    headings = [h for h in headings if 3 <= len(h) <= 300 and _key(h) not in names]
+    if headings and not titles:
+        return clean_title(headings[0], sitenames)
+    if headings:
+        score, _, heading = max(
+            (max(_overlap(h, t) for t in titles), -i, h) for i, h in enumerate(headings)
+        )
+        if score >= 0.5:
+            return clean_title(heading, sitenames)
+    for title in titles:
+        cleaned = clean_title(title, sitenames)
+        if cleaned:
+            return cleaned
+    return None
+
+
+def _overlap(a: str, b: str) -> float:
+    words_a, words_b = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
+    if not words_a or not words_b:
+        return 0.0
+    return len(words_a & words_b) / min(len(words_a), len(words_b))
+
+
 def _rejoin(original: str, kept: list[str]) -> str:
     """Re-join the kept parts with the separators they had in the original title."""
     if len(kept) == 1:
@@ -260,14 +326,28 @@ def _key(text: str) -> str:
 # ---- authors -------------------------------------------------------------------------------
 
 _BYLINE_PREFIX = re.compile(
-    r"^(?:(?:posted|written|published|written and posted|words|text|story|report(?:ed)?|interview|photos?)\s+)?by[:\s]+",
+    r"^(?:view all posts by|more from|more by|articles by|author:?|about)\s+"
+    r"|^(?:(?:posted|written|published|written and posted|words|text|story|report(?:ed)?|interview|photos?)\s+)?by[:\s]+",
     re.IGNORECASE,
 )
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _AUTHOR_NOISE = re.compile(
-    r"\S+@\S+|https?://\S+|@\w+|\b(?:updated|published|posted)\b.*$|\bon\s+\d{1,2}\s+\w+\s+\d{4}.*$",
+    r"\S+@\S+|https?://\S+|@\w+|\b(?:updated|published|posted)\b.*$"
+    rf"|\b(?:on\s+)?(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}\b).*$|\d+\s+min(?:ute)?s?\s+read.*$",
     re.IGNORECASE,
 )
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\band\b|&|\|)\s*", re.IGNORECASE)
+# a part after a comma that qualifies the name before it rather than naming another person
+_NAME_SUFFIX = re.compile(
+    r"^(?:ph\.?\s?d\.?|jr\.?|sr\.?|mp|msp|ms|am|mep|obe|mbe|cbe|kbe|qc|kc|frs|ma|msc|md|esq\.?|ii|iii)$",
+    re.IGNORECASE,
+)
+_JOB_WORDS = re.compile(
+    r"\b(?:reporter|editor|correspondent|writer|columnist|contributor|officer|director|head of|"
+    r"chief|manager|fellow|researcher|professor|lecturer|president|secretary|minister|staff|"
+    r"author|journalist|analyst|producer|team|desk|sponsored)\b",
+    re.IGNORECASE,
+)
 _NOT_NAMES = {
     "admin",
     "administrator",
@@ -281,25 +361,40 @@ _NOT_NAMES = {
 }
 
 
-def clean_authors(names: Iterable[str | None]) -> str | None:
-    """Normalise bylines to "A. Person; B. Person"; None when nothing name-like remains."""
+def clean_authors(names: Iterable[str | None], publishers: Iterable[str | None] = ()) -> str | None:
+    """Normalise bylines to "A. Person; B. Person"; None when nothing name-like remains.
+
+    Drops what bylines carry besides names: "By", dates, reading times, e-mail addresses,
+    job titles after a comma, and the publisher itself standing in for an author.
+    """
+    not_people = {_key(p) for p in publishers if p}
     people: list[str] = []
     for name in names:
         if not name:
             continue
-        name = _AUTHOR_NOISE.sub("", _squash(name))
-        name = _BYLINE_PREFIX.sub("", name).strip(" ,;:|-–—")
-        for part in _AUTHOR_SPLIT.split(name):
-            part = _BYLINE_PREFIX.sub("", part).strip(" ,;:|-–—.")
-            if (
-                not part
-                or part.lower() in _NOT_NAMES
-                or len(part) > 80
-                or not re.search(r"[^\W\d_]", part)
-            ):
+        name = _BYLINE_PREFIX.sub("", _squash(name))
+        name = _AUTHOR_NOISE.sub("", name).strip(" ,;:|-–—•")
+        parts = [p for p in _AUTHOR_SPLIT.split(name) if p.strip()]
+        for index, raw in enumerate(parts):
+            part = _BYLINE_PREFIX.sub("", raw).strip(" ,;:|-–—•")
+            if _NAME_SUFFIX.match(part) and people:
+                people[-1] = f"{people[-1]}, {part}"
+                continue
+            if not _name_like(part, not_people) or (index and _JOB_WORDS.search(part)):
                 continue
             if part.isupper() and len(part) > 3:
                 part = part.title()
             if part.lower() not in {p.lower() for p in people}:
                 people.append(part)
     return "; ".join(people) or None
+
+
+def _name_like(part: str, not_people: set[str]) -> bool:
+    return bool(
+        part
+        and part.lower() not in _NOT_NAMES
+        and _key(part) not in not_people
+        and len(part) <= 60
+        and len(part.split()) <= 5
+        and re.search(r"[^\W\d_]", part)
+    )

@@ -29,7 +29,6 @@ from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
-from pdfminer.psexceptions import PSException
 from pdfminer.utils import decode_text
 
 from discourse.collect.extract.language import guess_language
@@ -122,7 +121,9 @@ def extract_pdf(
             raise ExtractionError(f"encrypted PDF: {exc or 'unsupported encryption'}") from None
         except RecursionError:
             raise ExtractionError("corrupt PDF: object structure nested too deeply") from None
-        except (PSException, Exception) as exc:  # a hostile file must never crash the crawl
+        except (
+            Exception
+        ) as exc:  # PSException and anything else: a hostile file must not crash a crawl
             detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             raise ExtractionError(f"corrupt PDF: {detail}") from None
 
@@ -143,7 +144,7 @@ def _extract(data: bytes, limits: Limits) -> Extracted:
                 f"page limit: read the first {limits.max_pdf_pages} of {page_count or 'more'} pages"
             )
             break
-        if time.monotonic() - started > limits.seconds:
+        if index and time.monotonic() - started > limits.seconds:
             truncated = (
                 f"time limit: read {index} of {page_count or 'more'} pages in {limits.seconds:g} s"
             )
@@ -157,12 +158,12 @@ def _extract(data: bytes, limits: Limits) -> Extracted:
     all_text = " ".join(line.text for page in pages for line in page.lines)
     if len(_CID.findall(all_text)) * 6 > len(all_text):
         raise ExtractionError("unreadable text layer: fonts without a Unicode mapping (cid codes)")
-    furniture = _furniture(pages)
     vocabulary = _vocabulary(pages)
-    paragraphs, page_starts = _assemble(pages, furniture, vocabulary)
+    paragraphs, page_starts = _assemble(pages, _furniture(pages), vocabulary)
+    if not paragraphs:
+        # every line looked like furniture (one repeated line a page): keep it all instead
+        paragraphs, page_starts = _assemble(pages, set(), vocabulary)
     text = "\n\n".join(paragraphs)
-    if not text.strip():
-        raise ExtractionError(NO_TEXT_LAYER)
     without_text = [page.number for page in pages if not page.lines]
     extra = {
         "pages": len(pages),
@@ -253,7 +254,7 @@ def _furniture(pages: list[_Page]) -> set[int]:
     counts: Counter[str] = Counter()
     for page in with_text:
         counts.update({_key(line.text) for line in _edges(page)})
-    threshold = max(3, math.ceil(0.5 * len(with_text)))
+    threshold = max(2, math.ceil(0.5 * len(with_text)))
     repeated = {key for key, count in counts.items() if count >= threshold}
     furniture: set[int] = set()
     for page in with_text:

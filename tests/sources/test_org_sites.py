@@ -15,12 +15,26 @@ PARAGRAPHS = [
 ]
 
 
+NAMES = [
+    "Ruth Ellery",
+    "Tom Garside",
+    "Asha Patel",
+    "Owen Pryce",
+    "Mary Quarmby",
+    "Ian Vasey",
+    "Jo Whitlock",
+    "Sam Yardley",
+    "Kit Lomax",
+    "Dee Nutley",
+]
+
+
 def article(n: int, day: dt.date, title: str | None = None, **fields) -> Article:
     values = dict(
         path=f"/{day:%Y/%m/%d}/post-{n}/",
         title=title or f"Post {n} on the Big Society",
         published=dt.datetime.combine(day, dt.time(9, 30)),
-        author=f"Author {n}",
+        author=NAMES[n - 1],
         paragraphs=[f"Post {n}. " + PARAGRAPHS[0], PARAGRAPHS[1]],
         categories=["Policy"],
         tags=["Big Society"],
@@ -80,7 +94,7 @@ def test_wordpress_pages_with_total_pages_and_embedded_authors():
     assert doc.text == "Post 1. " + PARAGRAPHS[0] + "\n\n" + PARAGRAPHS[1]
     assert (doc.title, doc.author, doc.published_at, doc.source_kind, doc.actor_type) == (
         "Post 1 on the Big Society",
-        "Author 1",
+        "Ruth Ellery",
         "2011-02-10",
         "blog",
         "charity",
@@ -156,7 +170,7 @@ def test_rss_full_content_next_pages_and_date_range():
     assert len(result.documents) == 8
     doc = result.by_url()["http://rss.sample.invalid/2011/03/03/post-3/"]
     assert (doc.author, doc.published_at, doc.language, doc.extra["categories"]) == (
-        "Author 3",
+        "Asha Patel",
         "2011-03-03",
         "en",
         ["Policy"],
@@ -205,7 +219,7 @@ def test_atom_summaries_lead_to_the_page_and_feed_metadata_wins():
     doc = result.by_url()["http://atom.sample.invalid/2012/02/01/post-2/"]
     assert (doc.title, doc.author, doc.published_at) == (
         "Post 2 on the Big Society",
-        "Author 2",
+        "Tom Garside",
         "2012-02-01",
     )
     assert doc.text.startswith("Post 2. Our members told us") and "Related" not in doc.text
@@ -270,7 +284,7 @@ def test_sitemap_index_gzip_children_patterns_and_lastmod():
     doc = result.by_url()["http://uni.sample.invalid/papers/wp-2/"]
     assert (doc.title, doc.author, doc.published_at, doc.source_kind) == (
         "Post 2 on the Big Society",
-        "Author 2",
+        "Tom Garside",
         "2012-02-05",
         "report",
     )

@@ -181,6 +181,11 @@ def test_pdf_report_becomes_a_document_dated_by_its_meeting(result):
     assert doc.extra["meeting_date"] == "2011-01-12"
     assert doc.extra["document_title"] == "Community Asset Transfer Policy report"
     assert doc.extra["document_kind"] == "report"
+    assert (doc.extra["committee_id"], doc.extra["meeting_id"], doc.extra["document_id"]) == (
+        "130",
+        "1001",
+        "s4002",
+    )
     assert doc.extra["pages"] == 3
 
 
@@ -192,7 +197,7 @@ def test_html_and_converted_documents(result):
         html.title == "Future of the Library Service" and "assets of community value" in html.text
     )
     converted = result.by_url()[f"{BASE}mgConvert2PDF.aspx?ID=4011"]
-    assert converted.title == "Volunteering Strategy"
+    assert (converted.title, converted.extra["document_id"]) == ("Volunteering Strategy", "4011")
 
 
 def test_minutes_are_titled_by_committee_and_date(result):

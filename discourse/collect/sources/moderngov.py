@@ -130,7 +130,11 @@ class ModernGovAdapter(SourceAdapter):
                 yield Request(
                     f"{council.url}ieListMeetings.aspx?CId={committee_id}&Year={year}",
                     "meetings",
-                    {"council": request.data["council"], "committee": committee},
+                    {
+                        "council": request.data["council"],
+                        "committee": committee,
+                        "committee_id": committee_id,
+                    },
                     priority=2,
                 )
 
@@ -210,6 +214,9 @@ class ModernGovAdapter(SourceAdapter):
             "council": council.name,
             "council_type": council.type,
             "committee": data["committee"],
+            "committee_id": data.get("committee_id"),
+            "meeting_id": data.get("meeting_id"),
+            "document_id": _document_id(request.url),
             "meeting_date": data["meeting_date"],
             "meeting_url": data["meeting_url"],
             "agenda_item": data.get("item"),
@@ -233,6 +240,12 @@ def _links(response: Response) -> Iterator[dict[str, str]]:
         href = anchor.get("href")
         if href:
             yield {"href": href, "text": tidy_text(anchor.text_content())}
+
+
+def _document_id(url: str) -> str | None:
+    """ModernGov's id of a document: s1234 (item report), g567 (meeting), or the convert ID."""
+    match = re.search(r"/documents/([a-z]\d+)/|mgConvert2PDF\.aspx\?ID=(\d+)", url, re.I)
+    return (match[1] or match[2]) if match else None
 
 
 def _link_title(text: str) -> str | None:

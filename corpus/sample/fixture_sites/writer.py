@@ -949,8 +949,16 @@ def councils() -> list[Council]:
     all_meetings[3].documents[-1].form = "scanned"
     all_meetings[6].items[0].documents[0].form = "encrypted"
     all_meetings[8].items[0].documents[0].form = "corrupt"
-    shared = all_meetings[10].items[0]
-    all_meetings[11].items.append(
+    # a report taken to a committee's next meeting as well (same council, same document)
+    committee = next(
+        com
+        for c in out[2:]
+        for com in c.committees
+        if len(com.meetings) >= 2 and com.meetings[0].items
+    )
+    earlier, later = committee.meetings[0], committee.meetings[1]
+    shared = earlier.items[0]
+    later.items.append(
         AgendaItem("9.", shared.title, "Referred from the previous meeting.", [shared.documents[0]])
     )
     return out

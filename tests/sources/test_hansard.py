@@ -239,7 +239,7 @@ def test_members_csv_and_missing_file(tmp_path):
     )
     adapter = make_adapter({"adapter": "hansard", "members": "nowhere.json"}, base_dir=tmp_path)
     with pytest.raises(ConfigError, match="nowhere.json: members file not found"):
-        _ = adapter.members  # read on first use, once the config's folder is known
+        list(adapter.start())  # read when the crawl starts, once the config's folder is known
 
 
 def test_date_discovery_needs_a_range():

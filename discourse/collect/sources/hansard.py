@@ -153,6 +153,7 @@ class HansardAdapter(SourceAdapter):
 
     def start(self) -> Iterator[Outcome]:
         config = self.config
+        _ = self.members  # a missing members file stops this source before any fetching
         for chamber in config.chambers:
             folder = config.base_url + CHAMBERS[chamber].folder
             if config.discovery == "index":

@@ -113,7 +113,7 @@ def _print_report(app: AppContext, report: CrawlReport) -> None:
             console.print(f"{source.name}: failed {url}: {reason}")
     failed = sum(s.failed for s in report.sources.values())
     if failed:
-        console.print(f"{failed:,} failed requests: `discourse status --failures` lists them all")
+        console.print(f"{failed:,} failed request(s): `discourse status --failures` lists them all")
     for problem in report.archive_problems:
         console.print(f"[yellow]archive: {problem}[/yellow]")
     if report.archive_files:

@@ -9,12 +9,14 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from discourse.store import Store, resolve_path
 
@@ -69,6 +71,16 @@ class _RichTask:
         self._progress.update(self._id, **changes)
 
 
+class RateColumn(ProgressColumn):
+    """Items per second (pages, rows, documents), over rich's recent-speed window."""
+
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        if speed is None:
+            return Text("", style="progress.data.speed")
+        return Text(f"{speed:,.1f}/s", style="progress.data.speed")
+
+
 class RichProgress:
     """The Progress interface (discourse.progress) drawn as rich progress bars on stderr.
 
@@ -91,6 +103,7 @@ class RichProgress:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TaskProgressColumn(),
+                RateColumn(),
                 TimeElapsedColumn(),
                 TimeRemainingColumn(),
                 console=self._console,

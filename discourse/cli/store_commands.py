@@ -87,7 +87,7 @@ def _crawl_problems(app: AppContext, store, as_json: bool, failures: bool, skipp
         if not rows:
             app.console.print(f"no {'failed' if name == 'failures' else 'skipped'} URLs")
             continue
-        table = Table(title=f"{len(rows):,} {name}", title_justify="left")
+        table = Table(title=f"{name}: {len(rows):,}", title_justify="left")
         columns = ["source", "url", "reason"]
         if name == "failures":
             columns += ["attempts", "retried next run", "when"]

@@ -107,6 +107,10 @@ class _WaitTooLong(Exception):
         self.seconds = seconds
 
 
+class _Stopped(Exception):
+    """The fetcher was closed while a request waited for its turn."""
+
+
 class _Host:
     """Politeness state of one host, shared by every thread fetching from it."""
 
@@ -116,7 +120,7 @@ class _Host:
         self.interval = interval
         self.next_time = 0.0  # time.monotonic() before which no request may start
 
-    def take_turn(self, max_wait: float) -> None:
+    def take_turn(self, max_wait: float, stop: threading.Event) -> None:
         """Wait until this host may be asked again, and reserve that moment."""
         with self.lock:
             now = time.monotonic()
@@ -124,8 +128,8 @@ class _Host:
             if start - now > max_wait:
                 raise _WaitTooLong(start - now)
             self.next_time = start + self.interval
-        if start > now:
-            time.sleep(start - now)
+        if start > now and stop.wait(start - now):
+            raise _Stopped
 
     def finished(self) -> None:
         """A response ended: the next request waits a full interval from now."""
@@ -167,6 +171,7 @@ class Fetcher:
         self._robots_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self._random = random.Random()
+        self._stop = threading.Event()  # set by close(): waiting requests give up at once
 
     # -- the public surface ------------------------------------------------------------------
 
@@ -225,6 +230,8 @@ class Fetcher:
         return state.next_time if state is not None and self._polite else 0.0
 
     def close(self) -> None:
+        """Stop waiting requests (they fail as retryable), close connections and the archive."""
+        self._stop.set()
         self.transport.close()
         if self.archive is not None:
             self.archive.close()
@@ -250,7 +257,11 @@ class Fetcher:
             with host.slots:
                 if self._polite:
                     try:
-                        host.take_turn(settings.max_retry_after)
+                        host.take_turn(settings.max_retry_after, self._stop)
+                    except _Stopped:
+                        raise FetchError(
+                            original, "the crawl stopped", retryable=True, attempts=attempt - 1
+                        ) from None
                     except _WaitTooLong as wait:
                         raise FetchError(
                             original,

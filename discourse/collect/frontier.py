@@ -233,16 +233,14 @@ class Frontier:
         marked in flight."""
         with self.store.transaction() as conn:
             row = conn.execute(
-                "SELECT * FROM frontier WHERE mode = ? AND source = ? AND state = 'pending' "
-                "AND host = ? AND epoch = ? ORDER BY priority DESC, id LIMIT 1",
-                (self.mode, source, host, self.epochs[source]),
+                "UPDATE frontier SET state = 'in_flight', updated_at = ?, run_id = ? "
+                "WHERE id = (SELECT id FROM frontier WHERE mode = ? AND source = ? "
+                "AND state = 'pending' AND host = ? AND epoch = ? ORDER BY priority DESC, id "
+                "LIMIT 1) RETURNING *",
+                (utc_now(), run_id, self.mode, source, host, self.epochs[source]),
             ).fetchone()
-            if row is None:
-                return None
-            conn.execute(
-                "UPDATE frontier SET state = 'in_flight', updated_at = ?, run_id = ? WHERE id = ?",
-                (utc_now(), run_id, row["id"]),
-            )
+        if row is None:
+            return None
         return Item(
             id=row["id"],
             source=source,

@@ -292,7 +292,7 @@ def test_cli_crawl_summary_and_status_failures(server, tmp_path, run_cli):
     result = run_cli("--db", db, "corpus", "--config", path)
     assert result.exit_code == 0, result.stderr
     assert "collected in" in result.stderr
-    assert "1 failed requests: `discourse status --failures` lists them all" in result.stderr
+    assert "1 failed request(s): `discourse status --failures` lists them all" in result.stderr
     listed = run_cli("--db", db, "status", "--failures", "--json")
     assert listed.exit_code == 0
     assert '"reason": "HTTP 404"' in listed.stdout

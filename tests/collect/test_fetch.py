@@ -384,3 +384,24 @@ def test_gzip_member_is_archived_compressed_and_replayed(server, tmp_path):
     assert gzip.decompress(exchange.body) == b"<p>zipped</p>"
     assert exchange.header("content-encoding") == "gzip"
     assert response.text == "<p>zipped</p>"
+
+
+def test_closing_the_fetcher_releases_a_waiting_request(server):
+    server.route("/busy", Reply(503, "later", headers={"Retry-After": "30"}))
+    fetcher = live_fetcher(fetch_settings())
+    outcome = []
+    worker = threading.Thread(target=lambda: outcome.append(_fetch_or_error(fetcher, server)))
+    started = time.monotonic()
+    worker.start()
+    time.sleep(0.3)
+    fetcher.close()
+    worker.join(timeout=5)
+    assert time.monotonic() - started < 5
+    assert outcome[0].reason == "the crawl stopped" and outcome[0].retryable
+
+
+def _fetch_or_error(fetcher, server):
+    try:
+        return fetcher.fetch(server.url("/busy"))
+    except FetchError as exc:
+        return exc

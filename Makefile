@@ -10,7 +10,7 @@ PIP_VERSION := 26.3
 DEMO_DB ?= corpus/demo.sqlite
 QUICK ?=
 
-.PHONY: install demo corpus analyse charts report notebooks test bench lint clean
+.PHONY: install demo sample corpus analyse charts report notebooks test bench lint clean
 
 install: $(STAMP)
 
@@ -21,9 +21,16 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[notebooks,bench,dev]"
 	@touch $(STAMP)
 
+# The demo store is rebuilt from the synthetic sample each time, offline: the sample WARC is
+# replayed through the same adapters and extraction as a live crawl.
 demo: install
-	$(DISCOURSE) --db $(DEMO_DB) import corpus/sample/sample.jsonl --mapping corpus/sample/mapping.toml
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(DISCOURSE) --db $(DEMO_DB) corpus --config corpus/sample/sources.toml --replay corpus/sample/sample.warc.gz
 	$(DISCOURSE) --db $(DEMO_DB) status
+
+# Re-records corpus/sample/sample.warc.gz (and its local inputs) from the fixture sites.
+sample: install
+	$(PY) corpus/sample/record.py
 
 corpus: install
 	$(DISCOURSE) corpus
@@ -47,8 +54,8 @@ bench: install
 	$(PY) -m bench $(if $(QUICK),--quick)
 
 lint: install
-	$(VENV)/bin/ruff check discourse tests bench
-	$(VENV)/bin/ruff format --check discourse tests bench
+	$(VENV)/bin/ruff check discourse tests bench corpus/sample
+	$(VENV)/bin/ruff format --check discourse tests bench corpus/sample
 
 # Removes what the tools generate; never the corpus store or the WARC archive (collected data).
 clean:

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from dateutil import parser as dateutil_parser
 
-_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ]\S.*)?$")
+# Year first means year-month-day whatever the separator ("2012/02/05" in citation metadata);
+# day-first parsing must not turn it into 2 May.
+_ISO = re.compile(r"^(\d{4})(?:([-/.])(\d{1,2})(?:\2(\d{1,2}))?)?(?:[T ]\S.*)?$")
 _YEAR = re.compile(r"^\d{4}$")
 _DEFAULT_A = dt.datetime(1, 1, 1)
 _DEFAULT_B = dt.datetime(2, 2, 2)
@@ -41,7 +43,7 @@ def parse_date(value) -> PartialDate:
         raise ValueError("empty date")
     match = _ISO.match(text)
     if match:
-        year, month, day = match.groups()
+        year, _, month, day = match.groups()
         return _from_parts(int(year), _int(month), _int(day), text)
     try:
         a = dateutil_parser.parse(text, dayfirst=True, default=_DEFAULT_A)

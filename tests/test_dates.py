@@ -47,3 +47,10 @@ def test_parse_date_rejects_non_dates(value):
 )
 def test_period_of(iso, period, expected):
     assert period_of(iso, period) == expected
+
+
+def test_year_first_dates_are_year_month_day_whatever_the_separator():
+    # citation_publication_date and many CMSs write 2012/02/05 for 5 February
+    assert parse_date("2012/02/05") == PartialDate("2012-02-05", "day")
+    assert parse_date("2012.02.05") == PartialDate("2012-02-05", "day")
+    assert parse_date("2012/02") == PartialDate("2012-02", "month")

@@ -33,4 +33,32 @@ def build(source: str, table: dict[str, Any], path: Path) -> Adapter:
             hint=f"use one of: {known}",
         )
     adapter = ADAPTERS[name]
-    return adapter(source, validate(settings, adapter.Config, path, prefix=("sources", source)))
+    built = adapter(source, validate(settings, adapter.Config, path, prefix=("sources", source)))
+    # files a source names (a members list, a folder, WARCs) are relative to its config file
+    built.base_dir = Path(path).parent
+    return built
+
+
+# Every adapter module registers itself on import; importing them here means importing the
+# package is enough for `build` to know them all. They import `register` from this module,
+# which is defined above, so the cycle is harmless.
+from discourse.collect.sources import (  # noqa: E402
+    blogs,
+    files,
+    govuk,
+    hansard,
+    moderngov,
+    wayback,
+)
+
+__all__ = [
+    "ADAPTERS",
+    "blogs",
+    "build",
+    "files",
+    "govuk",
+    "hansard",
+    "moderngov",
+    "register",
+    "wayback",
+]

@@ -24,6 +24,7 @@ from discourse.analyse.topics import TopicsStage
 from discourse.analyse.trends import TrendsStage
 from discourse.config import AnalyseFile, load
 from discourse.dates import period_of
+from discourse.errors import UsageError
 from discourse.progress import SILENT, Progress
 from discourse.store import ResultTable, Store
 
@@ -92,6 +93,11 @@ def analyse(
             update={"analysis": config.analysis.model_copy(update={"seed": seed})}
         )
     settings = config.analysis
+    if store.count_documents(include_duplicates=settings.include_duplicates) == 0:
+        raise UsageError(
+            f"{store.path}: no documents to analyse",
+            hint="add some with `discourse import` or `discourse corpus` first",
+        )
     scorer = LexiconScorer(load_lexicon(config.relevance.lexicon), config.relevance.context_weight)
     recorded = config.model_dump(mode="json")
     with store.run("analyse", config=recorded, seed=settings.seed, command=command) as run:

@@ -275,9 +275,19 @@ class Vocabulary:
                 words = self.strip_boilerplate(words)
                 if self.phrases is not None:
                     words = self.phrases[words]
-                builder.add([w for w in words if w not in stop and len(w) >= minimum])
+                builder.add(
+                    [
+                        w
+                        for w in words
+                        if w not in stop and len(w) >= minimum and not self._all_stop(w)
+                    ]
+                )
                 task.advance()
         return builder.build()
+
+    def _all_stop(self, term: str) -> bool:
+        """A joined phrase made only of stop words ("we_will") is no term."""
+        return "_" in term and all(part in self.stop_words for part in term.split("_"))
 
 
 def _advancing(items: Iterable, task) -> Iterator:

@@ -410,6 +410,9 @@ class TopicsStage:
         train = np.flatnonzero(~held & (prepared.bow.terms() > 0))
         heldout = np.flatnonzero(held & (prepared.bow.terms() > 0))
         heldout_texts = [prepared.texts[i] for i in heldout] or [prepared.texts[i] for i in train]
+        if len(train) > config.selection_units:
+            rng = np.random.default_rng([data.seed, len(train)])
+            train = np.sort(rng.choice(train, size=config.selection_units, replace=False))
         scores = []
         with data.progress.task("topics: choosing k", total=len(candidates) + 1) as task:
             for k in candidates:
@@ -419,7 +422,7 @@ class TopicsStage:
                     k,
                     config,
                     data.seed,
-                    config.passes,
+                    config.selection_passes,
                 )
                 terms = top_terms(model, max(_DIVERSITY_TERMS, config.coherence_terms))
                 score = coherence(

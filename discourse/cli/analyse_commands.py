@@ -1,13 +1,14 @@
-"""Commands that measure the corpus: analyse, diff."""
+"""Commands that measure the corpus: analyse, diff.
+
+The analysis modules (spaCy, gensim, scipy) are imported inside the commands, so other
+commands and `--help` start without loading them.
+"""
 
 import json
 from pathlib import Path
 
 import click
 
-from discourse.analyse.diff import compare_runs
-from discourse.analyse.pipeline import analyse as run_analysis
-from discourse.analyse.pipeline import load_config
 from discourse.cli.context import AppContext
 
 
@@ -26,6 +27,9 @@ def analyse(app: AppContext, config_path: Path | None, seed: int | None) -> None
     Results are stored in the store under a new run id (see `discourse runs`); export them
     with `discourse export --run RUN_ID`. Same corpus, config and seed give identical results.
     """
+    from discourse.analyse.pipeline import analyse as run_analysis
+    from discourse.analyse.pipeline import load_config
+
     config = load_config(config_path)
     store = app.store(create=False)
     report = run_analysis(store, config, seed=seed, command=app.command, progress=app.progress())
@@ -66,6 +70,8 @@ def diff(
 
     Exit code 0 whether or not they differ; the comparison says what changed.
     """
+    from discourse.analyse.diff import compare_runs
+
     store = app.store(create=False, readonly=True)
     comparison = compare_runs(store, run_a, run_b, tolerance=tolerance)
     if as_json:

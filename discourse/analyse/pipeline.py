@@ -18,7 +18,12 @@ import pandas as pd
 
 from discourse.analyse.passages import Segmenter, ensure_passages
 from discourse.analyse.preprocess import Tokens, preprocess
-from discourse.analyse.relevance import LexiconScorer, RelevanceStage, load_lexicon
+from discourse.analyse.relevance import (
+    LexiconScorer,
+    RelevanceStage,
+    concept_counts,
+    load_lexicon,
+)
 from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput, Stage
 from discourse.analyse.topics import TopicsStage
 from discourse.analyse.trends import TrendsStage
@@ -47,6 +52,7 @@ class Resources:
     config: AnalyseFile
     sentences: pd.DataFrame
     scorer: LexiconScorer
+    concept_matches: np.ndarray  # sentences × lexicon concepts (concept_counts)
     progress: Progress = SILENT
     counts: dict = field(default_factory=dict)
 
@@ -66,9 +72,14 @@ class Resources:
 def build_stages(config: AnalyseFile, resources: Resources) -> list[Stage]:
     """The stages of a run, in order. Add a stage here (one line) to have it run and stored."""
     stages: list[Stage] = [
-        RelevanceStage(resources.scorer),
+        RelevanceStage(resources.scorer, lambda: resources.concept_matches),
         TopicsStage(config.topics, lambda: resources.terms) if config.topics.enabled else None,
-        TrendsStage(config.trends, resources.scorer.concepts, lambda: resources.terms),
+        TrendsStage(
+            config.trends,
+            resources.scorer.concepts,
+            lambda: resources.terms,
+            lambda: resources.concept_matches,
+        ),
     ]
     return [stage for stage in stages if stage is not None]
 
@@ -109,8 +120,11 @@ def analyse(
             progress=progress,
             total=store.count_documents(include_duplicates=include),
         )
-        sentences = build_sentences(store, config, scorer, progress=progress)
-        resources = Resources(store, config, sentences, scorer, progress)
+        seconds = {"passages": round(time.perf_counter() - started, 3)}
+        started = time.perf_counter()
+        sentences, matches = build_sentences(store, config, scorer, progress=progress)
+        seconds["sentences"] = round(time.perf_counter() - started, 3)
+        resources = Resources(store, config, sentences, scorer, matches, progress)
         data = AnalysisInput(
             sentences=sentences,
             seed=settings.seed,
@@ -119,14 +133,15 @@ def analyse(
             progress=progress,
         )
         tables: dict[str, int] = {}
-        seconds = {"passages+sentences": round(time.perf_counter() - started, 3)}
         for stage in build_stages(config, resources):
             began = time.perf_counter()
             for table, frame in stage.run(data):
                 if table.name in tables:
                     raise ValueError(f"stage {stage.name}: result table {table.name} written twice")
                 tables[table.name] = store.write_results(run.id, table, stable_rows(table, frame))
-            seconds[stage.name] = round(time.perf_counter() - began, 3)
+            seconds[stage.name] = round(
+                time.perf_counter() - began, 3
+            )  # with shared work it set off
         run.summary.update(
             documents=int(sentences["document_id"].nunique()),
             documents_split=split["split"],
@@ -147,8 +162,9 @@ def build_sentences(
     *,
     progress: Progress = SILENT,
     batch: int = 500,
-) -> pd.DataFrame:
-    """The sentence table (SENTENCE_COLUMNS) of the documents a run reads, relevance marked.
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The sentence table (SENTENCE_COLUMNS) of the documents a run reads, relevance marked,
+    and the lexicon's concept matches per sentence (sentences × concepts).
 
     Documents are streamed in id order and turned into compact frames batch by batch, so the
     corpus is never held as Python objects all at once.
@@ -168,8 +184,11 @@ def build_sentences(
             frames.append(_sentence_frame(store, pending, settings.period, scorer, config))
             task.advance(len(pending))
     if not frames:
-        return _empty_sentences()
-    return pd.concat(frames, ignore_index=True)
+        return _empty_sentences(), np.zeros((0, len(scorer.concepts)), dtype=np.int32)
+    return (
+        pd.concat([frame for frame, _ in frames], ignore_index=True),
+        np.vstack([matches for _, matches in frames]),
+    )
 
 
 def _sentence_frame(store, documents, period, scorer, config) -> pd.DataFrame:
@@ -204,10 +223,11 @@ def _sentence_frame(store, documents, period, scorer, config) -> pd.DataFrame:
     frame = pd.DataFrame(
         {c: columns[c] for c in SENTENCE_COLUMNS if c not in ("relevance", "relevant")}
     )
-    score = scorer.score_sentences(frame) if len(frame) else np.zeros(0)
+    matches = concept_counts(scorer.concepts, frame["text"])
+    score = scorer.score_sentences(frame, matches) if len(frame) else np.zeros(0)
     frame["relevance"] = score
     frame["relevant"] = score >= config.relevance.threshold
-    return _typed(frame)
+    return _typed(frame), matches
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:

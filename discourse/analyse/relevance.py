@@ -13,7 +13,7 @@ transparent: `matches` says which concepts fired.
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -40,7 +40,7 @@ class Concept:
 
 
 def compile_patterns(patterns: Sequence[str]) -> re.Pattern:
-    """One case-insensitive regex for phrase patterns (see concepts.toml for the syntax)."""
+    """One regex for phrase patterns (see concepts.toml), to match on lower-cased text."""
     alternatives = []
     for pattern in sorted(set(patterns), key=lambda p: (-len(p), p)):
         words = re.split(r"(\s+|-)", pattern.strip().lower())
@@ -57,7 +57,8 @@ def compile_patterns(patterns: Sequence[str]) -> re.Pattern:
                 word = re.escape(piece.rstrip("*")).replace("'", "['\u2019]?")
                 parts.append(word + (r"\w*" if star else ""))
         alternatives.append("".join(parts))
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+    # \b rather than look-arounds and lower-cased text rather than IGNORECASE: twice as fast
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
 
 
 def load_lexicon(path: str | Path | None = None) -> list[Concept]:
@@ -108,22 +109,32 @@ def load_lexicon(path: str | Path | None = None) -> list[Concept]:
     return concepts
 
 
+def concept_counts(concepts: Sequence[Concept], texts: Iterable[str]) -> np.ndarray:
+    """Matches of every concept in every text: an array of texts × concepts."""
+    rows = []
+    for text in texts:
+        lower = (text or "").lower()
+        rows.append([len(c.regex.findall(lower)) for c in concepts])
+    return np.array(rows, dtype=np.int32).reshape(len(rows), len(concepts))
+
+
 class LexiconScorer:
     """Scores sentences by the concepts they mention; neighbours add `context_weight` of theirs."""
 
     def __init__(self, concepts: list[Concept], context_weight: float = 0.25):
         self.concepts = concepts
         self.context_weight = context_weight
+        self.weights = np.array([c.weight for c in concepts], dtype=float)
 
     def matches(self, text: str) -> list[str]:
         """Names of the concepts a text mentions, in lexicon order."""
-        return [c.name for c in self.concepts if c.regex.search(text)]
+        lower = text.lower()
+        return [c.name for c in self.concepts if c.regex.search(lower)]
 
-    def own_scores(self, texts: Iterable[str]) -> np.ndarray:
-        weights = {c.name: c.weight for c in self.concepts}
-        return np.array(
-            [sum(weights[name] for name in self.matches(t or "")) for t in texts], dtype=float
-        )
+    def own_scores(self, texts: Iterable[str], counts: np.ndarray | None = None) -> np.ndarray:
+        """Sum of the weights of the concepts each text mentions (each concept once)."""
+        counts = concept_counts(self.concepts, texts) if counts is None else counts
+        return np.round((counts > 0).astype(float) @ self.weights, 6)
 
     def score(
         self, texts: Sequence[str], before: Sequence[str], after: Sequence[str]
@@ -137,9 +148,14 @@ class LexiconScorer:
         )
         return np.round(own + self.context_weight * context, 6)
 
-    def score_sentences(self, sentences: pd.DataFrame) -> np.ndarray:
-        """Scores for a sentence table, reusing each sentence's own score for its neighbours."""
-        own = self.own_scores(sentences["text"])
+    def score_sentences(
+        self, sentences: pd.DataFrame, counts: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Scores for a sentence table, reusing each sentence's own score for its neighbours.
+
+        `counts` (sentences × concepts, from concept_counts) saves matching the texts again.
+        """
+        own = self.own_scores(sentences["text"], counts)
         if self.context_weight == 0 or len(own) == 0:
             return own
         documents = sentences["document_id"].to_numpy()
@@ -210,8 +226,9 @@ class RelevanceStage:
 
     name = "relevance"
 
-    def __init__(self, scorer: LexiconScorer):
+    def __init__(self, scorer: LexiconScorer, counts: Callable[[], np.ndarray]):
         self.scorer = scorer
+        self.counts = counts  # sentences × concepts, aligned with the sentence table
 
     def run(self, data: AnalysisInput) -> StageOutput:
         sentences = data.sentences
@@ -233,10 +250,11 @@ class RelevanceStage:
             replicates=data.replicates,
         )
         shares = pd.concat([by_sentence, by_word], ignore_index=True)
+        counts = self.counts()
+        documents = sentences["document_id"].to_numpy()
         concepts = []
-        texts = sentences["text"].tolist()
-        for concept in self.scorer.concepts:
-            hits = np.fromiter((bool(concept.regex.search(t)) for t in texts), bool, len(texts))
+        for j, concept in enumerate(self.scorer.concepts):
+            hits = counts[:, j] > 0
             concepts.append(
                 {
                     "concept": concept.name,
@@ -244,7 +262,7 @@ class RelevanceStage:
                     "weight": concept.weight,
                     "sentences": int(hits.sum()),
                     "relevant_sentences": int((hits & relevant).sum()),
-                    "documents": int(sentences.loc[hits, "document_id"].nunique()),
+                    "documents": len(np.unique(documents[hits])),
                 }
             )
         return [

@@ -19,6 +19,7 @@ import pandas as pd
 from discourse.analyse.passages import Segmenter, ensure_passages
 from discourse.analyse.preprocess import Tokens, preprocess
 from discourse.analyse.relevance import (
+    LearnedScorer,
     LexiconScorer,
     RelevanceStage,
     concept_counts,
@@ -110,6 +111,11 @@ def analyse(
             hint="add some with `discourse import` or `discourse corpus` first",
         )
     scorer = LexiconScorer(load_lexicon(config.relevance.lexicon), config.relevance.context_weight)
+    learned = (
+        LearnedScorer.load(config.relevance.model, scorer.concepts)
+        if config.relevance.model
+        else None
+    )
     recorded = config.model_dump(mode="json")
     with store.run("analyse", config=recorded, seed=settings.seed, command=command) as run:
         started = time.perf_counter()
@@ -122,7 +128,9 @@ def analyse(
         )
         seconds = {"passages": round(time.perf_counter() - started, 3)}
         started = time.perf_counter()
-        sentences, matches = build_sentences(store, config, scorer, progress=progress)
+        sentences, matches = build_sentences(
+            store, config, scorer, learned=learned, progress=progress
+        )
         seconds["sentences"] = round(time.perf_counter() - started, 3)
         resources = Resources(store, config, sentences, scorer, matches, progress)
         data = AnalysisInput(
@@ -160,11 +168,13 @@ def build_sentences(
     config: AnalyseFile,
     scorer: LexiconScorer,
     *,
+    learned: LearnedScorer | None = None,
     progress: Progress = SILENT,
     batch: int = 500,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The sentence table (SENTENCE_COLUMNS) of the documents a run reads, relevance marked,
-    and the lexicon's concept matches per sentence (sentences × concepts).
+    and the lexicon's concept matches per sentence (sentences × concepts). With a learned
+    scorer, `relevance` is its P(relevant) and `relevant` compares it with model_threshold.
 
     Documents are streamed in id order and turned into compact frames batch by batch, so the
     corpus is never held as Python objects all at once.
@@ -177,11 +187,13 @@ def build_sentences(
         for document in store.iter_documents(include_duplicates=settings.include_duplicates):
             pending.append(document)
             if len(pending) >= batch:
-                frames.append(_sentence_frame(store, pending, settings.period, scorer, config))
+                frames.append(
+                    _sentence_frame(store, pending, settings.period, scorer, learned, config)
+                )
                 task.advance(len(pending))
                 pending = []
         if pending:
-            frames.append(_sentence_frame(store, pending, settings.period, scorer, config))
+            frames.append(_sentence_frame(store, pending, settings.period, scorer, learned, config))
             task.advance(len(pending))
     if not frames:
         return _empty_sentences(), np.zeros((0, len(scorer.concepts)), dtype=np.int32)
@@ -191,7 +203,7 @@ def build_sentences(
     )
 
 
-def _sentence_frame(store, documents, period, scorer, config) -> pd.DataFrame:
+def _sentence_frame(store, documents, period, scorer, learned, config):
     ids = [d.id for d in documents]
     rows = store.read(
         "SELECT id, document_id, seq, char_start, char_end FROM passages "
@@ -224,9 +236,14 @@ def _sentence_frame(store, documents, period, scorer, config) -> pd.DataFrame:
         {c: columns[c] for c in SENTENCE_COLUMNS if c not in ("relevance", "relevant")}
     )
     matches = concept_counts(scorer.concepts, frame["text"])
-    score = scorer.score_sentences(frame, matches) if len(frame) else np.zeros(0)
+    if learned is not None:
+        score = learned.score_sentences(frame)
+        threshold = config.relevance.model_threshold
+    else:
+        score = scorer.score_sentences(frame, matches) if len(frame) else np.zeros(0)
+        threshold = config.relevance.threshold
     frame["relevance"] = score
-    frame["relevant"] = score >= config.relevance.threshold
+    frame["relevant"] = score >= threshold
     return _typed(frame), matches
 
 

@@ -11,6 +11,7 @@ before and after. It is relevant when the score reaches the configured threshold
 transparent: `matches` says which concepts fired.
 """
 
+import json
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -23,8 +24,9 @@ import pandas as pd
 
 from discourse.analyse.aggregate import grouped_ratios
 from discourse.analyse.stage import AnalysisInput, StageOutput
-from discourse.errors import ConfigError
+from discourse.errors import ConfigError, UsageError
 from discourse.store import ResultTable
+from discourse.vocabulary import STANCES
 
 _DASHES = "\\-\u2010\u2011\u2012\u2013"
 
@@ -269,3 +271,147 @@ class RelevanceStage:
             (RELEVANCE_SHARES, shares),
             (RELEVANCE_CONCEPTS, pd.DataFrame(concepts)),
         ]
+
+
+class LearnedScorer:
+    """Optional learned relevance: logistic regression on words and lexicon concepts.
+
+    Features are TF-IDF word uni- and bigrams of the sentence, the same of its context
+    (before + after, down-weighted), and which lexicon concepts the sentence and its context
+    mention; the score is P(relevant). Train it on labelled sentences of your own corpus with
+    `discourse relevance train`; report its quality by cross-validation only.
+    """
+
+    context_share = 0.5  # weight of the context's features against the sentence's
+
+    def __init__(self, concepts: list[Concept], *, c: float = 4.0, seed: int = 0):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        self.concepts = concepts
+        self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
+        self.model = LogisticRegression(
+            C=c, class_weight="balanced", max_iter=2000, random_state=seed
+        )
+
+    def _features(self, texts, before, after, fit: bool = False):
+        from scipy.sparse import csr_matrix, hstack
+
+        context = [f"{b} {a}" for b, a in zip(before, after, strict=True)]
+        if fit:
+            self.words.fit([*texts, *context])
+        own = concept_counts(self.concepts, texts) > 0
+        around = (concept_counts(self.concepts, before) > 0) | (
+            concept_counts(self.concepts, after) > 0
+        )
+        return hstack(
+            [
+                self.words.transform(texts),
+                self.words.transform(context) * self.context_share,
+                csr_matrix(own.astype(float)),
+                csr_matrix(around.astype(float) * self.context_share),
+            ]
+        ).tocsr()
+
+    def fit(self, texts, before, after, relevant) -> "LearnedScorer":
+        self.model.fit(self._features(texts, before, after, fit=True), np.asarray(relevant, bool))
+        return self
+
+    def score(self, texts, before, after) -> np.ndarray:
+        """P(relevant) for sentences given their context sentences."""
+        if len(texts) == 0:
+            return np.zeros(0)
+        features = self._features(list(texts), list(before), list(after))
+        return np.round(self.model.predict_proba(features)[:, 1], 6)
+
+    def score_sentences(self, sentences: pd.DataFrame, counts: np.ndarray | None = None):
+        texts = sentences["text"].tolist()
+        return self.score(
+            texts, sentences["context_before"].tolist(), sentences["context_after"].tolist()
+        )
+
+    def save(self, path: str | Path) -> None:
+        import joblib
+
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump({"words": self.words, "model": self.model}, path)
+
+    @classmethod
+    def load(cls, path: str | Path, concepts: list[Concept]) -> "LearnedScorer":
+        import joblib
+
+        try:
+            parts = joblib.load(path)
+        except (OSError, EOFError, KeyError, ValueError) as exc:
+            raise ConfigError(
+                f"{path}: cannot load the relevance model ({exc})",
+                hint="train one with `discourse relevance train` or remove [relevance] model",
+            ) from None
+        scorer = cls(concepts)
+        scorer.words = parts["words"]
+        scorer.model = parts["model"]
+        return scorer
+
+
+def cross_validated(
+    concepts: list[Concept],
+    texts,
+    before,
+    after,
+    relevant,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    threshold: float = 0.5,
+) -> dict[str, float]:
+    """Precision/recall/F1 of the learned scorer by stratified k-fold cross-validation."""
+    from sklearn.model_selection import StratifiedKFold
+
+    texts, before, after = list(texts), list(before), list(after)
+    relevant = np.asarray(relevant, dtype=bool)
+    predicted = np.zeros(len(texts), dtype=bool)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train, test in splitter.split(texts, relevant):
+        scorer = LearnedScorer(concepts, seed=seed).fit(
+            [texts[i] for i in train],
+            [before[i] for i in train],
+            [after[i] for i in train],
+            relevant[train],
+        )
+        scores = scorer.score(
+            [texts[i] for i in test], [before[i] for i in test], [after[i] for i in test]
+        )
+        predicted[test] = scores >= threshold
+    return precision_recall_f1(predicted, relevant)
+
+
+def read_labelled(path: Path) -> tuple[list[str], list[str], list[str], list[bool]]:
+    """Labelled sentences from JSONL: `text`, optional `context_before`/`context_after`, and
+    `relevant` (true/false) or a codebook `label` (irrelevant = not relevant)."""
+    texts, before, after, relevant = [], [], [], []
+    try:
+        lines = Path(path).read_bytes().splitlines()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})", hint="check the path") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line.decode("utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{path}:{number}: not a JSON object ({exc})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise UsageError(f"{path}:{number}: needs a 'text' string")
+        if isinstance(row.get("relevant"), bool):
+            label = row["relevant"]
+        elif row.get("label") in STANCES:
+            label = row["label"] != "irrelevant"
+        else:
+            raise UsageError(
+                f"{path}:{number}: needs 'relevant' (true/false) or 'label' ({', '.join(STANCES)})"
+            )
+        texts.append(row["text"])
+        before.append(row.get("context_before") or "")
+        after.append(row.get("context_after") or "")
+        relevant.append(label)
+    return texts, before, after, relevant

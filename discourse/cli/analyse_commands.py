@@ -41,6 +41,15 @@ def analyse(app: AppContext, config_path: Path | None, seed: int | None) -> None
     )
     for name, rows in sorted(summary["tables"].items()):
         app.console.print(f"  {name}: {rows:,} rows")
+    if summary["tables"].get("topic_coherence"):
+        selection = store.read_results(report.run_id, "topic_coherence")
+        chosen = selection[selection["chosen"] == 1].iloc[0]
+        app.console.print(
+            f"topics: k = {chosen['k']} chosen from {', '.join(map(str, selection['k']))} "
+            f"by held-out {chosen['measure']} ({chosen['coherence']:.3f})"
+        )
+    elif config.topics.enabled:
+        app.console.print("topics: too little text for a topic model; none was fitted")
     click.echo(report.run_id)
 
 

@@ -119,8 +119,14 @@ def test_a_run_stores_every_table_and_a_summary(store):
     assert run["summary"]["sentences"] == 13 and run["summary"]["documents"] == 6
     assert run["summary"]["preprocess"]["tokenised"] == 13
     shares = store.read_results(report.run_id, "relevance_shares")
-    pooled = shares[(shares["metric"] == "relevant_sentences")]
-    assert set(pooled["period"]) == {"2010", "2011", "2012"}
+    by_sentence = shares[(shares["metric"] == "relevant_sentences")]
+    assert set(by_sentence["period"]) == {"2010", "2011", "2012"}
+    # document 1 (central_government, 2010): two of its three sentences, 10 of its 13 words
+    speech = shares[(shares["period"] == "2010") & (shares["actor_type"] == "central_government")]
+    assert speech[["metric", "estimate", "documents", "units"]].values.tolist() == [
+        ["relevant_sentences", pytest.approx(2 / 3), 1, 3],
+        ["relevant_words", pytest.approx(10 / 13), 1, 3],
+    ]
 
 
 def test_second_run_after_adding_documents_processes_only_the_new_ones(store):

@@ -169,12 +169,14 @@ def test_npmi_by_hand():
 
     from discourse.analyse.topics import npmi
 
-    texts = [["a", "b"], ["a", "b"], ["c"]]  # three windows
-    scores = npmi([["a", "b"], ["a", "c"], ["a", "z"]], texts, 2)
+    a, b, c, x, y, f = range(6)
+    texts = [np.array([a, b]), np.array([a, b]), np.array([c])]  # three windows
+    scores = npmi([[a, b], [a, c], [a, 5], [a, -1]], texts, 2)
     assert scores[0] == pytest.approx(1.0)  # always together
     eps = 1e-12
     assert scores[1] == pytest.approx(log(eps / (2 / 3 * 1 / 3)) / -log(eps))  # never together
-    assert scores[2] == -1.0  # z never occurs
+    assert scores[2] == -1.0  # term 5 never occurs
+    assert scores[3] == -1.0  # a term outside the vocabulary
     # a window of 10 slides: x and y 10 tokens apart never share a window
-    long = [["x", *["f"] * 9, "y"]]
-    assert npmi([["x", "y"]], long, 2)[0] < 0
+    long = [np.array([x, *[f] * 9, y])]
+    assert npmi([[x, y]], long, 2)[0] < 0

@@ -216,7 +216,7 @@ def _topic_quality(store_path: Path, run_id: str, seed: int) -> dict:
         prepared.bow.subset(nonempty), id2word=prepared.dictionary, num_topics=k, random_state=seed
     )
     theirs = top_terms(baseline, 25)
-    texts = prepared.texts
+    texts = prepared.sequences
     n = 10
     return {
         "k": k,

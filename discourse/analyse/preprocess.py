@@ -84,9 +84,16 @@ class Tokenizer:
 
     def __init__(self, config: PreprocessSection):
         self.config = config
-        self.nlp = build_pipeline(config.pipeline)
         self.tag = tokenizer_tag(config)
         self.blank = config.pipeline == "blank"
+        self._nlp: Language | None = None
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline, loaded on first use: a re-run served from the cache never needs it."""
+        if self._nlp is None:
+            self._nlp = build_pipeline(self.config.pipeline)
+        return self._nlp
 
     def tokenize(self, texts: Iterable[str]) -> Iterator[list[str]]:
         stream = (t.lower() for t in texts) if self.blank else texts
@@ -216,13 +223,19 @@ def _lookup(store: Store, tag: str, hashes: list[str]) -> dict[str, list[str]]:
 class Vocabulary:
     """Turns raw tokens into analysis terms: boilerplate out, phrases joined, stop words out."""
 
-    def __init__(self, config: PreprocessSection, tokenizer: Tokenizer):
+    def __init__(self, config: PreprocessSection, tokenizer: Tokenizer, store: Store | None = None):
+        """`store` caches the lemmatised stop lists with the other tokens."""
         self.config = config
         keep = {w.lower() for w in config.keep_words}
         stop_phrases: set[tuple[str, ...]] = set()
         stop_words = set(STOP_WORDS)
         extra = [*boilerplate_lines(), *config.stop_words]
-        for words in tokenizer.tokenize(extra):
+        lemmatised = (
+            cached_tokens(store, extra, tokenizer)[0]
+            if store is not None
+            else tokenizer.tokenize(extra)
+        )
+        for words in lemmatised:
             if len(words) == 1:
                 stop_words.add(words[0])
             elif words:
@@ -314,7 +327,8 @@ def preprocess(
     tokenizer = Tokenizer(config)
     raw, counts = cached_tokens(store, texts, tokenizer, progress=progress)
     tokenised = time.perf_counter()
-    vocabulary = Vocabulary(config, tokenizer)
+    vocabulary = Vocabulary(config, tokenizer, store)
+    tokenised = time.perf_counter()
     vocabulary.learn_phrases(raw, progress)
     terms = vocabulary.terms(raw, progress)
     counts["phrases"] = 0 if vocabulary.phrases is None else len(vocabulary.phrases.phrasegrams)

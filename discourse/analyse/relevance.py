@@ -234,24 +234,48 @@ class RelevanceStage:
 
     def run(self, data: AnalysisInput) -> StageOutput:
         sentences = data.sentences
-        units = sentences[["document_id", "period", "actor_type", "words"]].copy()
         relevant = sentences["relevant"].astype(bool).to_numpy()
-        units["relevant_sentences"] = relevant.astype(float)
+        words = sentences["words"].to_numpy(dtype=float)
+        # the bootstrap resamples documents: sum each document's sentences and words first
+        # (same estimates, a row per document rather than per sentence)
+        documents = (
+            sentences[["period", "actor_type", "document_id"]]
+            .assign(
+                sentences=1.0,
+                relevant=relevant.astype(float),
+                words=words,
+                relevant_word_count=np.where(relevant, words, 0.0),
+            )
+            .dropna(subset=["period"])
+            .groupby(["period", "actor_type", "document_id"], sort=True)
+            .sum()
+            .reset_index()
+        )
+        documents["relevant_sentences"] = documents["relevant"] / documents["sentences"]
+        documents["relevant_words"] = documents["relevant_word_count"] / documents["words"].clip(
+            lower=1
+        )
         by_sentence = grouped_ratios(
-            units,
+            documents,
             values=["relevant_sentences"],
+            weight="sentences",
             seed=data.seed,
             replicates=data.replicates,
         )
-        # the share of words: each sentence's 0/1 weighted by its words
         by_word = grouped_ratios(
-            units.assign(relevant_words=relevant.astype(float)),
+            documents,
             values=["relevant_words"],
             weight="words",
             seed=data.seed,
             replicates=data.replicates,
         )
         shares = pd.concat([by_sentence, by_word], ignore_index=True)
+        # `units` are sentences, as the table says, not the documents summed above
+        sentence_counts = documents.groupby(["period", "actor_type"])["sentences"].sum()
+        shares["units"] = [
+            int(sentence_counts[(p, a)])
+            for p, a in zip(shares["period"], shares["actor_type"], strict=True)
+        ]
         counts = self.counts()
         documents = sentences["document_id"].to_numpy()
         concepts = []

@@ -250,7 +250,7 @@ class Prepared:
     units: Units
     bow: BowCorpus
     dictionary: Dictionary
-    texts: list[list[str]]  # each unit's kept terms in order (for coherence)
+    sequences: list[np.ndarray]  # each unit's kept term ids in text order (for coherence)
 
 
 def prepare(tokens: Tokens, units: Units, config: TopicsSection) -> Prepared:
@@ -278,7 +278,7 @@ def prepare(tokens: Tokens, units: Units, config: TopicsSection) -> Prepared:
     dictionary.id2token = {i: tokens.vocabulary[v] for i, v in enumerate(kept)}
     dictionary.dfs = {i: int(frequency[v]) for i, v in enumerate(kept)}
     dictionary.num_docs = n
-    all_ids, all_counts, lengths, texts = [], [], [], []
+    all_ids, all_counts, lengths, sequences = [], [], [], []
     for ids in unit_ids:
         mapped = remap[ids]
         mapped = mapped[mapped >= 0]
@@ -286,7 +286,7 @@ def prepare(tokens: Tokens, units: Units, config: TopicsSection) -> Prepared:
         all_ids.append(values)
         all_counts.append(counts)
         lengths.append(len(values))
-        texts.append([dictionary.id2token[i] for i in mapped.tolist()])
+        sequences.append(mapped)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     bow = BowCorpus(
@@ -294,7 +294,7 @@ def prepare(tokens: Tokens, units: Units, config: TopicsSection) -> Prepared:
         np.concatenate(all_counts).astype(np.int64) if all_counts else np.zeros(0, dtype=np.int64),
         offsets,
     )
-    return Prepared(units, bow, dictionary, texts)
+    return Prepared(units, bow, dictionary, sequences)
 
 
 def heldout_mask(document_ids: np.ndarray, share: float, seed: int) -> np.ndarray:
@@ -341,20 +341,25 @@ def top_terms(model, n: int) -> list[list[str]]:
 
 
 def coherence(
-    topics: list[list[str]], texts: list[list[str]], dictionary: Dictionary, measure: str, n: int
+    topics: list[list[str]],
+    sequences: list[np.ndarray],
+    dictionary: Dictionary,
+    measure: str,
+    n: int,
 ) -> np.ndarray:
-    """Coherence of each topic's top `n` terms over `texts`.
+    """Coherence of each topic's top `n` terms over reference texts given as term-id arrays.
 
     c_npmi is computed here (see `npmi`); c_v by gensim's CoherenceModel.
     """
-    texts = [t for t in texts if t]
-    if not texts:
+    sequences = [s for s in sequences if len(s)]
+    if not sequences:
         return np.full(len(topics), np.nan)
     if measure == "c_npmi":
-        return npmi(topics, texts, n)
+        ids = [[dictionary.token2id.get(w, -1) for w in topic[:n]] for topic in topics]
+        return npmi(ids, sequences, n)
     model = CoherenceModel(
         topics=[t[:n] for t in topics],
-        texts=texts,
+        texts=[[dictionary.id2token[i] for i in s.tolist()] for s in sequences],
         dictionary=dictionary,
         coherence=measure,
         topn=n,
@@ -365,27 +370,33 @@ def coherence(
     return np.where(np.isfinite(values), values, np.nan)
 
 
-def npmi(topics: list[list[str]], texts: list[list[str]], n: int, window: int = 10) -> np.ndarray:
-    """Mean NPMI of each topic's top-`n` term pairs over boolean sliding windows of `texts`.
+def npmi(
+    topics: list[list[int]], sequences: list[np.ndarray], n: int, window: int = 10
+) -> np.ndarray:
+    """Mean NPMI of each topic's top-`n` term pairs over boolean sliding windows of texts.
 
-    Follows gensim's c_npmi (windows of 10 tokens, a shorter text is one window, ε = 1e-12),
-    but a pair with a term absent from the reference texts scores −1 (never together) where
-    gensim divides by zero, as held-out texts of a small corpus do. Counting is one sparse
-    windows × terms product, fast enough to score every candidate k.
+    Topics and texts are term ids (-1 for a term outside the vocabulary). Follows gensim's
+    c_npmi (windows of 10 tokens, a shorter text is one window, ε = 1e-12), but a pair with a
+    term absent from the reference texts scores −1 (never together) where gensim divides by
+    zero, as held-out texts of a small corpus do. Counting is a sparse windows × terms
+    product per chunk of texts, vectorised over tokens.
     """
-    words = sorted({w for topic in topics for w in topic[:n]})
-    index = {w: i for i, w in enumerate(words)}
-    single = np.zeros(len(words))
-    joint = np.zeros((len(words), len(words)))
+    terms = sorted({t for topic in topics for t in topic[:n] if t >= 0})
+    width = max([*terms, *(int(s.max()) for s in sequences if len(s))], default=-1) + 1
+    column = np.full(width, -1, dtype=np.int64)  # term id → column of the counts, or -1
+    column[terms] = np.arange(len(terms))
+    single = np.zeros(len(terms))
+    joint = np.zeros((len(terms), len(terms)))
     windows = 0
-    for start in range(0, len(texts), _NPMI_CHUNK):  # chunks bound the memory of the counts
+    for start in range(0, len(sequences), _NPMI_CHUNK):  # chunks bound the memory of counts
         rows, columns = [], []
         first = windows
-        for text in texts[start : start + _NPMI_CHUNK]:
-            count = max(1, len(text) - window + 1)
-            positions = np.array([k for k, w in enumerate(text) if w in index], dtype=np.int64)
+        for sequence in sequences[start : start + _NPMI_CHUNK]:
+            count = max(1, len(sequence) - window + 1)
+            mapped = np.where(sequence >= 0, column[np.maximum(sequence, 0)], -1)
+            positions = np.flatnonzero(mapped >= 0)
             if len(positions):
-                ids = np.array([index[text[k]] for k in positions], dtype=np.int64)
+                ids = mapped[positions]
                 for offset in range(window):  # windows starting up to window-1 before a token
                     starts = positions - offset
                     valid = (starts >= 0) & (starts < count)
@@ -396,22 +407,23 @@ def npmi(topics: list[list[str]], texts: list[list[str]], n: int, window: int = 
             continue
         presence = csr_matrix(
             (np.ones(sum(len(r) for r in rows)), (np.concatenate(rows), np.concatenate(columns))),
-            shape=(windows - first, len(words)),
+            shape=(windows - first, len(terms)),
         )
         presence.data[:] = 1.0  # duplicates were summed: a window either holds a term or not
         single += np.asarray(presence.sum(axis=0)).ravel()
         joint += (presence.T @ presence).toarray()
-    p = single / windows
-    pj = joint / windows
+    p = single / max(windows, 1)
+    pj = joint / max(windows, 1)
     epsilon = 1e-12
+    index = {t: i for i, t in enumerate(terms)}
     scores = []
     for topic in topics:
-        ids = [index[w] for w in topic[:n]]
+        ids = topic[:n]
         values = []
         for x in range(len(ids)):
             for y in range(x + 1, len(ids)):
-                i, j = ids[x], ids[y]
-                if p[i] == 0 or p[j] == 0:
+                i, j = index.get(ids[x]), index.get(ids[y])
+                if i is None or j is None or p[i] == 0 or p[j] == 0:
                     values.append(-1.0)  # a term absent from the reference texts
                     continue
                 values.append(
@@ -475,7 +487,9 @@ class TopicsStage:
         held = heldout_mask(units.document_id, config.holdout, data.seed)
         train = np.flatnonzero(~held & (prepared.bow.terms() > 0))
         heldout = np.flatnonzero(held & (prepared.bow.terms() > 0))
-        heldout_texts = [prepared.texts[i] for i in heldout] or [prepared.texts[i] for i in train]
+        heldout_texts = [prepared.sequences[i] for i in heldout] or [
+            prepared.sequences[i] for i in train
+        ]
         if len(train) > config.selection_units:
             rng = np.random.default_rng([data.seed, len(train)])
             train = np.sort(rng.choice(train, size=config.selection_units, replace=False))
@@ -605,7 +619,7 @@ class TopicsStage:
                 ]
                 for row in beta
             ],
-            prepared.texts,
+            prepared.sequences,
             prepared.dictionary,
             config.coherence,
             config.coherence_terms,

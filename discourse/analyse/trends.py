@@ -113,7 +113,6 @@ class TrendsStage:
     def rates(self, data: AnalysisInput) -> pd.DataFrame:
         sentences = data.sentences
         texts = sentences["text"].tolist()
-        words = sentences["words"].to_numpy(dtype=float)
         units = sentences[["document_id", "period", "actor_type", "words"]].copy()
         known = {}
         if self.concept_matches is not None:
@@ -129,10 +128,22 @@ class TrendsStage:
                 counts[name] = np.fromiter(
                     (len(regex.findall(t)) for t in lower), float, len(lower)
                 )
-            units[name] = counts[name] * 10_000 / np.maximum(words, 1)
         names = [name for name, _, _ in self.patterns]
         if not names:
             return pd.DataFrame(columns=[c for c, _ in TERM_RATES.columns])
+        # documents, not sentences, are what the bootstrap resamples: summing each document's
+        # counts and words first gives the same estimates with far fewer rows in memory
+        for name in names:
+            units[name] = counts[name]
+        units = (
+            units.dropna(subset=["period"])
+            .groupby(["period", "actor_type", "document_id"], sort=True)[[*names, "words"]]
+            .sum()
+            .reset_index()
+        )
+        counts = {name: units[name].to_numpy(dtype=float) for name in names}
+        for name in names:
+            units[name] = counts[name] * 10_000 / np.maximum(units["words"].to_numpy(float), 1)
         frames = []
         for pooled in (False, True):
             grouped = units.assign(actor_type=ALL) if pooled else units
@@ -147,9 +158,7 @@ class TrendsStage:
         estimates = pd.concat(frames, ignore_index=True)
         if estimates.empty:
             return pd.DataFrame(columns=[c for c, _ in TERM_RATES.columns])
-        raw = units.dropna(subset=["period"]).copy()
-        for name in names:
-            raw[name] = counts[name][raw.index]
+        raw = units.assign(**counts)
         labels = {name: label for name, label, _ in self.patterns}
         totals = {}
         for pooled in (False, True):

@@ -180,3 +180,16 @@ def test_npmi_by_hand():
     # a window of 10 slides: x and y 10 tokens apart never share a window
     long = [np.array([x, *[f] * 9, y])]
     assert npmi([[x, y]], long, 2)[0] < 0
+
+
+def test_bag_of_words_counts_units_left_empty_by_the_filters():
+    from discourse.analyse.topics import BowCorpus
+
+    bow = BowCorpus(
+        np.array([0, 1, 1], dtype=np.int32),
+        np.array([2, 1, 4], dtype=np.int32),
+        np.array([0, 2, 2, 3, 3]),  # units: {0: 2, 1: 1}, empty, {1: 4}, empty
+    )
+    assert bow.terms().tolist() == [3, 0, 4, 0]
+    assert bow[1] == [] and bow[2] == [(1, 4)]
+    assert bow.subset(np.array([2, 0])).terms().tolist() == [4, 3]

@@ -59,7 +59,9 @@ TOPIC_COHERENCE = ResultTable(
         "corpus could support: mean coherence (measure c_npmi or c_v) of the topics' top "
         "coherence_terms terms over held-out documents' units, topic diversity (share of unique "
         "terms among all topics' top 25), the units fitted on and held out, and chosen = 1 for "
-        "the k of the final model (highest coherence; ties go to the smaller k)."
+        "the k of the final model (highest coherence; ties go to the smaller k). With a single "
+        "candidate k no search is run and the row scores the final model, which was fitted on "
+        "the held-out units too."
     ),
 )
 TOPIC_TERMS = ResultTable(
@@ -224,6 +226,8 @@ class BowCorpus:
             yield self[i]
 
     def subset(self, rows: np.ndarray) -> "BowCorpus":
+        if len(rows) == len(self) and (rows == np.arange(len(self))).all():
+            return self
         lengths = self.offsets[rows + 1] - self.offsets[rows]
         offsets = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
@@ -235,12 +239,9 @@ class BowCorpus:
         return BowCorpus(self.ids[index], self.counts[index], offsets)
 
     def terms(self) -> np.ndarray:
-        """Number of term occurrences in each unit."""
-        return (
-            np.add.reduceat(self.counts, self.offsets[:-1])
-            if len(self.counts)
-            else np.zeros(len(self), dtype=np.int64)
-        )
+        """Number of term occurrences in each unit (0 for a unit left without terms)."""
+        unit = np.repeat(np.arange(len(self)), np.diff(self.offsets))
+        return np.bincount(unit, weights=self.counts, minlength=len(self)).astype(np.int64)
 
 
 @dataclass
@@ -271,7 +272,7 @@ def prepare(tokens: Tokens, units: Units, config: TopicsSection) -> Prepared:
     if n < 10:  # too few units for a ceiling to mean anything
         keep = frequency >= no_below
     kept = np.flatnonzero(keep)
-    remap = np.full(len(tokens.vocabulary), -1, dtype=np.int64)
+    remap = np.full(len(tokens.vocabulary), -1, dtype=np.int32)
     remap[kept] = np.arange(len(kept))
     dictionary = Dictionary()
     dictionary.token2id = {tokens.vocabulary[v]: i for i, v in enumerate(kept)}
@@ -281,17 +282,17 @@ def prepare(tokens: Tokens, units: Units, config: TopicsSection) -> Prepared:
     all_ids, all_counts, lengths, sequences = [], [], [], []
     for ids in unit_ids:
         mapped = remap[ids]
-        mapped = mapped[mapped >= 0]
+        mapped = mapped[mapped >= 0].astype(np.int32)
         values, counts = np.unique(mapped, return_counts=True)
         all_ids.append(values)
-        all_counts.append(counts)
+        all_counts.append(counts.astype(np.int32))
         lengths.append(len(values))
         sequences.append(mapped)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     bow = BowCorpus(
-        np.concatenate(all_ids).astype(np.int64) if all_ids else np.zeros(0, dtype=np.int64),
-        np.concatenate(all_counts).astype(np.int64) if all_counts else np.zeros(0, dtype=np.int64),
+        np.concatenate(all_ids) if all_ids else np.zeros(0, dtype=np.int32),
+        np.concatenate(all_counts) if all_counts else np.zeros(0, dtype=np.int32),
         offsets,
     )
     return Prepared(units, bow, dictionary, sequences)
@@ -494,27 +495,34 @@ class TopicsStage:
             rng = np.random.default_rng([data.seed, len(train)])
             train = np.sort(rng.choice(train, size=config.selection_units, replace=False))
         scores = []
-        with data.progress.task("topics: choosing k", total=len(candidates) + 1) as task:
-            for k in candidates:
-                model = fit_lda(
-                    prepared.bow.subset(train),
-                    prepared.dictionary,
-                    k,
-                    config,
-                    data.seed,
-                    config.selection_passes,
-                )
-                terms = top_terms(model, max(_DIVERSITY_TERMS, config.coherence_terms))
-                score = coherence(
-                    terms,
-                    heldout_texts,
-                    prepared.dictionary,
-                    config.coherence,
-                    config.coherence_terms,
-                )
-                scores.append((k, float(np.nanmean(score)), diversity(terms)))
-                task.advance()
-            best = max(scores, key=lambda s: (-math.inf if math.isnan(s[1]) else s[1], -s[0]))[0]
+
+        def score(model) -> tuple[float, float]:
+            terms = top_terms(model, max(_DIVERSITY_TERMS, config.coherence_terms))
+            values = coherence(
+                terms, heldout_texts, prepared.dictionary, config.coherence, config.coherence_terms
+            )
+            return float(np.nanmean(values)), diversity(terms)
+
+        scores = []
+        if len(candidates) > 1:
+            with data.progress.task("topics: choosing k", total=len(candidates)) as task:
+                for k in candidates:
+                    model = fit_lda(
+                        prepared.bow.subset(train),
+                        prepared.dictionary,
+                        k,
+                        config,
+                        data.seed,
+                        config.selection_passes,
+                    )
+                    scores.append((k, *score(model)))
+                    task.advance()
+        best = (
+            max(scores, key=lambda s: (-math.inf if math.isnan(s[1]) else s[1], -s[0]))[0]
+            if scores
+            else candidates[0]
+        )
+        with data.progress.task(f"topics: final model (k={best})", total=1) as task:
             model = fit_lda(
                 prepared.bow.subset(nonempty),
                 prepared.dictionary,
@@ -524,6 +532,8 @@ class TopicsStage:
                 config.passes,
             )
             task.advance()
+        if not scores:  # a single candidate: its coherence is the final model's
+            scores.append((best, *score(model)))
         selection = pd.DataFrame(
             [
                 {
@@ -538,7 +548,10 @@ class TopicsStage:
                 for k, value, div in scores
             ]
         )
-        return [(TOPIC_COHERENCE, selection), *self.describe(model, prepared, sentences, data)]
+        with data.progress.task("topics: terms, shares, passages", total=1) as task:
+            described = self.describe(model, prepared, sentences, data)
+            task.advance()
+        return [(TOPIC_COHERENCE, selection), *described]
 
     def candidates(self, units: int, vocabulary: int) -> list[int]:
         """The configured K values this corpus can support (at least 3 units per topic).

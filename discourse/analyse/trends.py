@@ -112,7 +112,6 @@ class TrendsStage:
 
     def rates(self, data: AnalysisInput) -> pd.DataFrame:
         sentences = data.sentences
-        texts = sentences["text"].tolist()
         units = sentences[["document_id", "period", "actor_type", "words"]].copy()
         known = {}
         if self.concept_matches is not None:
@@ -124,7 +123,8 @@ class TrendsStage:
             if name in known:
                 counts[name] = known[name].astype(float)
             else:
-                lower = [t.lower() for t in texts] if lower is None else lower
+                if lower is None:
+                    lower = [t.lower() for t in sentences["text"]]
                 counts[name] = np.fromiter(
                     (len(regex.findall(t)) for t in lower), float, len(lower)
                 )
@@ -218,13 +218,8 @@ def _group_masks(sentences: pd.DataFrame, comparison: KeynessComparison):
 
 def term_counts(tokens: Tokens, rows: np.ndarray) -> np.ndarray:
     """Counts of every vocabulary term over the texts selected by a boolean mask."""
-    selected = np.flatnonzero(rows)
-    if len(selected) == 0:
-        return np.zeros(len(tokens.vocabulary), dtype=np.int64)
-    starts = tokens.offsets[selected]
-    ends = tokens.offsets[selected + 1]
-    index = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
-    return np.bincount(tokens.ids[index], minlength=len(tokens.vocabulary)).astype(np.int64)
+    selected = np.repeat(np.asarray(rows, dtype=bool), tokens.lengths())  # one flag per token
+    return np.bincount(tokens.ids[selected], minlength=len(tokens.vocabulary)).astype(np.int64)
 
 
 def log_likelihood(a: np.ndarray, b: np.ndarray, c: float, d: float) -> np.ndarray:

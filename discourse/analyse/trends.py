@@ -112,36 +112,37 @@ class TrendsStage:
 
     def rates(self, data: AnalysisInput) -> pd.DataFrame:
         sentences = data.sentences
-        units = sentences[["document_id", "period", "actor_type", "words"]].copy()
+        names = [name for name, _, _ in self.patterns]
+        if not names or sentences.empty:
+            return pd.DataFrame(columns=[c for c, _ in TERM_RATES.columns])
         known = {}
         if self.concept_matches is not None:
             matrix = self.concept_matches()
             known = {c.name: matrix[:, j] for j, c in enumerate(self.concepts)}
         lower = None
-        counts: dict[str, np.ndarray] = {}
+        columns = []
         for name, _, regex in self.patterns:
-            if name in known:
-                counts[name] = known[name].astype(float)
-            else:
+            if name not in known:
                 if lower is None:
                     lower = [t.lower() for t in sentences["text"]]
-                counts[name] = np.fromiter(
-                    (len(regex.findall(t)) for t in lower), float, len(lower)
-                )
-        names = [name for name, _, _ in self.patterns]
-        if not names:
-            return pd.DataFrame(columns=[c for c, _ in TERM_RATES.columns])
-        # documents, not sentences, are what the bootstrap resamples: summing each document's
-        # counts and words first gives the same estimates with far fewer rows in memory
-        for name in names:
-            units[name] = counts[name]
-        units = (
-            units.dropna(subset=["period"])
-            .groupby(["period", "actor_type", "document_id"], sort=True)[[*names, "words"]]
-            .sum()
-            .reset_index()
-        )
-        counts = {name: units[name].to_numpy(dtype=float) for name in names}
+                known[name] = np.fromiter((len(regex.findall(t)) for t in lower), np.int64)
+            columns.append(known[name])
+        # documents, not sentences, are what the bootstrap resamples: sum each document's
+        # counts and words first (sentences come sorted by document), the same estimates
+        # with a row per document in memory
+        document = sentences["document_id"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, document[1:] != document[:-1]])
+        per_document = np.add.reduceat(np.column_stack(columns).astype(np.int64), starts, axis=0)
+        units = pd.DataFrame(
+            {
+                "document_id": document[starts],
+                "period": sentences["period"].to_numpy(dtype=object)[starts],
+                "actor_type": sentences["actor_type"].to_numpy(dtype=object)[starts],
+                "words": np.add.reduceat(sentences["words"].to_numpy(np.int64), starts),
+            }
+        ).dropna(subset=["period"])
+        counts = {name: per_document[units.index, j].astype(float) for j, name in enumerate(names)}
+        units = units.reset_index(drop=True)
         for name in names:
             units[name] = counts[name] * 10_000 / np.maximum(units["words"].to_numpy(float), 1)
         frames = []

@@ -134,7 +134,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         """
         CREATE TABLE token_cache (
             tokenizer TEXT NOT NULL,
-            text_sha256 TEXT NOT NULL,
+            text_sha256 BLOB NOT NULL,
             tokens TEXT NOT NULL,
             PRIMARY KEY (tokenizer, text_sha256)
         ) WITHOUT ROWID;

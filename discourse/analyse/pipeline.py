@@ -137,15 +137,19 @@ def analyse(
             progress=progress,
         )
         tables: dict[str, int] = {}
-        for stage in build_stages(config, resources):
-            began = time.perf_counter()
-            for table, frame in stage.run(data):
-                if table.name in tables:
-                    raise ValueError(f"stage {stage.name}: result table {table.name} written twice")
-                tables[table.name] = store.write_results(run.id, table, stable_rows(table, frame))
-            seconds[stage.name] = round(
-                time.perf_counter() - began, 3
-            )  # with shared work it set off
+        stages = build_stages(config, resources)
+        with progress.task("stages", total=len(stages)) as overall:
+            for stage in stages:
+                overall.update(description=f"stage: {stage.name}")
+                began = time.perf_counter()
+                for table, frame in stage.run(data):
+                    if table.name in tables:
+                        raise ValueError(f"stage {stage.name}: table {table.name} written twice")
+                    rows = stable_rows(table, frame)
+                    tables[table.name] = store.write_results(run.id, table, rows)
+                # a stage's seconds include shared work it set off (tokens for topics)
+                seconds[stage.name] = round(time.perf_counter() - began, 3)
+                overall.advance()
         run.summary.update(
             documents=int(sentences["document_id"].nunique()),
             documents_split=split["split"],

@@ -33,7 +33,7 @@ from discourse.progress import SILENT, Progress
 from discourse.store import Store
 
 _CACHE_VERSION = 1  # bump when token extraction changes, so old cache rows are not reused
-_LOOKUP_BATCH = 900  # SQLite host parameters per query stay well under the limit
+_LOOKUP_BATCH = 5000  # host parameters per query (SQLite ≥ 3.32 allows 32,766)
 _PHRASES_VOCAB = 4_000_000  # gensim prunes rare counts beyond this: bounds memory on big corpora
 
 
@@ -69,14 +69,15 @@ def build_pipeline(name: str) -> Language:
 
 
 def tokenizer_tag(config: PreprocessSection) -> str:
-    """Identifies what produced cached tokens: pipeline, lemmatising, library versions."""
+    """Identifies what produced cached tokens (pipeline, lemmatising, library versions)."""
     versions = []
     for package in ("spacy", "spacy-lookups-data"):
         try:
             versions.append(f"{package}={metadata.version(package)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{package}=none")
-    return f"v{_CACHE_VERSION}|{config.pipeline}|lemma={config.lemmatize}|{'|'.join(versions)}"
+    described = f"v{_CACHE_VERSION}|{config.pipeline}|lemma={config.lemmatize}|{'|'.join(versions)}"
+    return hashlib.sha256(described.encode("utf-8")).hexdigest()[:16]  # short keys look up faster
 
 
 class Tokenizer:
@@ -109,8 +110,9 @@ class Tokenizer:
             yield tokens
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def text_hash(text: str) -> bytes:
+    """The cache key of a text: its SHA-256 digest (32 bytes)."""
+    return hashlib.sha256(text.encode("utf-8")).digest()
 
 
 @dataclass
@@ -205,8 +207,8 @@ def cached_tokens(
     return builder.build(), counts
 
 
-def _lookup(store: Store, tag: str, hashes: list[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
+def _lookup(store: Store, tag: str, hashes: list[bytes]) -> dict[bytes, list[str]]:
+    found: dict[bytes, list[str]] = {}
     unique = list(dict.fromkeys(hashes))
     for start in range(0, len(unique), _LOOKUP_BATCH):
         part = unique[start : start + _LOOKUP_BATCH]

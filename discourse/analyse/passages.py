@@ -276,7 +276,11 @@ def split_new_documents(
     store: Store, *, include_duplicates: bool = False, progress: Progress = SILENT
 ) -> dict[str, int]:
     """Split the documents analysis reads that have no passages yet; others are not read."""
-    unsplit = "id NOT IN (SELECT document_id FROM passages WHERE segmenter = ?)"
+    # NOT EXISTS walks the passages index per document; NOT IN would list every passage
+    unsplit = (
+        "NOT EXISTS (SELECT 1 FROM passages p WHERE p.document_id = documents.id "
+        "AND p.segmenter = ?)"
+    )
     total = store.read(
         f"SELECT count(*) FROM documents WHERE is_latest = 1 AND {unsplit}"
         + ("" if include_duplicates else " AND duplicate_of IS NULL"),

@@ -81,3 +81,10 @@ def test_cache_is_keyed_by_tokenizer_settings(store):
     )
     assert counts["tokenised"] == 1
     assert list(words) == [["volunteers", "ran"]]
+
+
+def test_phrases_with_a_stop_word_at_an_edge_fall_back_to_their_content_words(tokenizer):
+    vocabulary = Vocabulary(PreprocessSection(), tokenizer)
+    assert vocabulary._phrase_terms("right_to_bid") == ["right_to_bid"]
+    assert vocabulary._phrase_terms("people_who") == ["people"]
+    assert vocabulary._phrase_terms("we_will") == []

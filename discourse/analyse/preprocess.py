@@ -21,7 +21,7 @@ from importlib import metadata, resources
 
 import numpy as np
 import spacy
-from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
+from gensim.models.phrases import Phrases
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.util import compile_infix_regex
@@ -34,6 +34,9 @@ from discourse.store import Store
 
 _CACHE_VERSION = 1  # bump when token extraction changes, so old cache rows are not reused
 _LOOKUP_BATCH = 5000  # host parameters per query (SQLite ≥ 3.32 allows 32,766)
+# Words that may sit inside a phrase ("right_to_bid", "secretary_of_state"): gensim's English
+# list less the coordinators, since "power and influence" is two terms, not one.
+CONNECTOR_WORDS = frozenset({"a", "an", "the", "of", "to", "for", "in", "on"})
 _PHRASES_VOCAB = 4_000_000  # gensim prunes rare counts beyond this: bounds memory on big corpora
 
 
@@ -277,7 +280,7 @@ class Vocabulary:
                 min_count=self.config.phrases_min_count,
                 threshold=self.config.phrases_threshold,
                 scoring="npmi",
-                connector_words=ENGLISH_CONNECTOR_WORDS,
+                connector_words=CONNECTOR_WORDS,
                 max_vocab_size=_PHRASES_VOCAB,
             )
             model.add_vocab(_advancing((self.strip_boilerplate(w) for w in raw), task))
@@ -293,19 +296,26 @@ class Vocabulary:
                 words = self.strip_boilerplate(words)
                 if self.phrases is not None:
                     words = self.phrases[words]
-                builder.add(
-                    [
-                        w
-                        for w in words
-                        if w not in stop and len(w) >= minimum and not self._all_stop(w)
-                    ]
-                )
+                kept = []
+                for word in words:
+                    if "_" in word:
+                        kept.extend(self._phrase_terms(word))
+                    elif word not in stop and len(word) >= minimum:
+                        kept.append(word)
+                builder.add(kept)
                 task.advance()
         return builder.build()
 
-    def _all_stop(self, term: str) -> bool:
-        """A joined phrase made only of stop words ("we_will") is no term."""
-        return "_" in term and all(part in self.stop_words for part in term.split("_"))
+    def _phrase_terms(self, phrase: str) -> list[str]:
+        """A joined phrase is one term only when it starts and ends with a content word.
+
+        "people_who" or "we_will" are not terms: their content words stay as single terms.
+        """
+        parts = phrase.split("_")
+        if parts[0] not in self.stop_words and parts[-1] not in self.stop_words:
+            return [phrase]
+        minimum = self.config.min_length
+        return [p for p in parts if p not in self.stop_words and len(p) >= minimum]
 
 
 def _advancing(items: Iterable, task) -> Iterator:

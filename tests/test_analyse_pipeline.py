@@ -253,3 +253,19 @@ def test_demo_sample_analyses_with_the_shipped_config(run_cli, db_path):
     with Store.open(db_path) as store:
         selection = store.read_results(result.stdout.strip(), "topic_coherence")
         assert selection["k"].tolist() == [5] and selection["chosen"].tolist() == [1]
+
+
+def test_a_failing_stage_fails_the_run_and_leaves_no_results(store, monkeypatch):
+    from discourse.analyse import trends
+
+    fill(store)
+
+    def broken(self, data):
+        raise RuntimeError("trends broke")
+
+    monkeypatch.setattr(trends.TrendsStage, "run", broken)
+    with pytest.raises(RuntimeError, match="trends broke"):
+        analyse(store, CONFIG)
+    [run] = store.list_runs("analyse")
+    assert run["status"] == "failed" and run["error"] == "trends broke"
+    assert store.result_names(run["id"]) == []  # relevance and topics had written theirs

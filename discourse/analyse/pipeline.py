@@ -138,18 +138,22 @@ def analyse(
         )
         tables: dict[str, int] = {}
         stages = build_stages(config, resources)
-        with progress.task("stages", total=len(stages)) as overall:
-            for stage in stages:
-                overall.update(description=f"stage: {stage.name}")
-                began = time.perf_counter()
-                for table, frame in stage.run(data):
-                    if table.name in tables:
-                        raise ValueError(f"stage {stage.name}: table {table.name} written twice")
-                    rows = stable_rows(table, frame)
-                    tables[table.name] = store.write_results(run.id, table, rows)
-                # a stage's seconds include shared work it set off (tokens for topics)
-                seconds[stage.name] = round(time.perf_counter() - began, 3)
-                overall.advance()
+        try:
+            with progress.task("stages", total=len(stages)) as overall:
+                for stage in stages:
+                    overall.update(description=f"stage: {stage.name}")
+                    began = time.perf_counter()
+                    for table, frame in stage.run(data):
+                        if table.name in tables:
+                            raise ValueError(f"stage {stage.name}: table {table.name} twice")
+                        rows = stable_rows(table, frame)
+                        tables[table.name] = store.write_results(run.id, table, rows)
+                    # a stage's seconds include shared work it set off (tokens for topics)
+                    seconds[stage.name] = round(time.perf_counter() - began, 3)
+                    overall.advance()
+        except BaseException:
+            discard_results(store, run.id)  # a failed run keeps no half of its results
+            raise
         run.summary.update(
             documents=int(sentences["document_id"].nunique()),
             documents_split=split["split"],
@@ -298,3 +302,11 @@ def stable_rows(table: ResultTable, frame: pd.DataFrame) -> list[dict]:
             row[name] = value
         rows.append(row)
     return rows
+
+
+def discard_results(store: Store, run_id: str) -> None:
+    """Remove every result row of a run (used when the run fails part-way)."""
+    names = store.result_names(run_id)
+    with store.transaction() as conn:
+        for name in names:
+            conn.execute(f"DELETE FROM result_{name} WHERE run_id = ?", (run_id,))

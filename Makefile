@@ -27,6 +27,7 @@ demo: install
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(DISCOURSE) --db $(DEMO_DB) corpus --config corpus/sample/sources.toml --replay corpus/sample/sample.warc.gz
 	$(DISCOURSE) --db $(DEMO_DB) status
+	$(DISCOURSE) --db $(DEMO_DB) analyse
 
 # Re-records corpus/sample/sample.warc.gz (and its local inputs) from the fixture sites.
 sample: install
@@ -36,7 +37,7 @@ corpus: install
 	$(DISCOURSE) corpus
 
 analyse: install
-	$(DISCOURSE) analyse
+	$(DISCOURSE) analyse --config analyse.toml
 
 charts: install
 	$(DISCOURSE) charts

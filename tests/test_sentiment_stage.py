@@ -165,3 +165,28 @@ def test_no_relevant_sentences_gives_only_all_rows(dictionary):
     data = AnalysisInput(sentences=sentences, seed=1, period="year", replicates=50)
     output = {t.name: f for t, f in SentimentStage(config).run(data)}
     assert set(output["sentiment_by_group"]["scope"]) == {"all"}
+
+
+def test_the_pipeline_runs_the_stage_and_stores_its_tables(store):
+    from conftest import make_document
+
+    from discourse.analyse.pipeline import analyse
+    from discourse.config import AnalyseFile, TopicsSection
+
+    store.add_documents(
+        [
+            make_document(1, text="The Big Society is a good idea. The hall opens at nine."),
+            make_document(2, text="Volunteers were let down. Cuts made it a shambles."),
+        ]
+    )
+    config = AnalyseFile(topics=TopicsSection(enabled=False))
+    report = analyse(store, config, seed=5)
+    sentences = store.read_results(report.run_id, "sentiment_sentences")
+    assert len(sentences) == report.summary["sentences"] == 4
+    assert sentences["sentiment_label"].tolist() == ["positive", "neutral", "negative", "negative"]
+    by_group = store.read_results(report.run_id, "sentiment_by_group")
+    all_mean = by_group[(by_group["scope"] == "all") & (by_group["metric"] == "mean_sentiment")]
+    assert all_mean[["period", "actor_type", "documents", "sentences"]].values.tolist() == [
+        ["2011", "charity", 2, 4]
+    ]
+    assert all_mean["estimate"].iloc[0] == pytest.approx(sentences["sentiment"].mean())

@@ -59,7 +59,7 @@ NEGATORS = frozenset(
         "aint",
     ]
 )
-FORMATS = {".csv": "csv", ".lc3": "lc3", ".cat": "cat", ".txt": "lc3"}
+FORMATS = {".csv": "csv", ".lc3": "lc3", ".cat": "cat"}
 
 _TOKEN = re.compile(r"(?P<word>[^\W_]+(?:'[^\W_]+)*)|(?P<stop>[.!?;:,()\u2013\u2014])")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})

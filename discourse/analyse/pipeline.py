@@ -25,6 +25,7 @@ from discourse.analyse.relevance import (
     concept_counts,
     load_lexicon,
 )
+from discourse.analyse.sentiment import SentimentStage
 from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput, Stage
 from discourse.analyse.topics import TopicsStage
 from discourse.analyse.trends import TrendsStage
@@ -82,6 +83,7 @@ def build_stages(config: AnalyseFile, resources: Resources) -> list[Stage]:
             lambda: resources.terms,
             lambda: resources.concept_matches,
         ),
+        SentimentStage(config.sentiment),
     ]
     return [stage for stage in stages if stage is not None]
 

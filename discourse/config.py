@@ -179,3 +179,20 @@ class ImportMapping(Section):
                 f"unknown document field(s) {', '.join(unknown)}; fields are {', '.join(IMPORTABLE_FIELDS)}"
             )
         return value
+
+
+# -- analysis stages ------------------------------------------------------------------------
+
+
+class StanceConfig(Section):
+    """[stance] in analyse.toml: which trained stance model a run uses and how it reports.
+
+    `model` is a model directory (model.json + weights.npz, as `discourse stance train`
+    writes), relative to the working directory. `correction` adds shares corrected by the
+    model's misclassification matrix beside the raw ones; `only_relevant` classifies only
+    sentences the relevance filter passed (the rest are irrelevant).
+    """
+
+    model: str = "models/stance"
+    correction: bool = True
+    only_relevant: bool = True

@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml constraints.txt
 demo: install
 	$(DISCOURSE) --db $(DEMO_DB) import corpus/sample/sample.jsonl --mapping corpus/sample/mapping.toml
 	$(DISCOURSE) --db $(DEMO_DB) status
+	$(DISCOURSE) stance predict --in corpus/sample/stance-sentences.jsonl --out -
 
 corpus: install
 	$(DISCOURSE) corpus

@@ -15,6 +15,8 @@ embeddings extra is installed, the procedure with MiniLM features among the cand
 import csv
 import gzip
 import importlib.util
+import subprocess
+import sys
 import time
 
 from bench.harness import Benchmark, Context
@@ -173,9 +175,18 @@ def stance_speed(context: Context) -> list[dict]:
     with gzip.open(context.dataset(MANIFESTOS), "rt", encoding="utf-8") as handle:
         texts = [r["text"] for r in csv.DictReader(handle) if r["text"].strip()]
     texts = texts[:5_000] if context.quick else texts[:30_000]
-    start = time.perf_counter()
+    # cold start in a fresh interpreter: imports plus reading the model files
+    probe = (
+        "import time; t = time.perf_counter(); "
+        "from discourse.analyse.stance import load_model; "
+        f"load_model({str(DEFAULT_MODEL_DIR)!r}); print(time.perf_counter() - t)"
+    )
+    load_seconds = float(
+        subprocess.run(
+            [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+        ).stdout
+    )
     model = load_model(DEFAULT_MODEL_DIR)
-    load_seconds = time.perf_counter() - start
     blank = [""] * len(texts)
     start = time.perf_counter()
     model.predict_proba(texts, blank, blank)
@@ -187,7 +198,7 @@ def stance_speed(context: Context) -> list[dict]:
     return [
         {
             "dataset": "models/stance",
-            "metric": "model load seconds (target < 2)",
+            "metric": "model load seconds, fresh process incl. imports (target < 2)",
             "value": load_seconds,
             "n": 1,
             "seconds": load_seconds,

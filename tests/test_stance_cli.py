@@ -316,3 +316,16 @@ def test_word_features_match_scikit_learns_tfidf():
     ours = WordFeatures(vocabulary, reference.idf_).transform(texts)
     assert np.allclose(ours, reference.transform(texts).toarray(), rtol=0, atol=1e-12)
     assert not ours[3].any()  # no known word: an all-zero row, not NaN
+
+
+def test_sentence_splitter_breaks_at_full_stops_and_line_breaks():
+    from discourse.analyse.stance.annotate import split_sentences
+
+    text = 'Options considered\n\nOption A keeps all. "Option B" moves five to volunteers! 3.\nNext'
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Options considered",
+        "Option A keeps all.",
+        '"Option B" moves five to volunteers!',
+        "3.",
+        "Next",
+    ]

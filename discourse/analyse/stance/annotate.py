@@ -25,8 +25,9 @@ from discourse.store import Store
 from discourse.vocabulary import STANCES
 
 KEYS = {"s": "support", "k": "sceptical", "n": "neutral", "i": "irrelevant"}
-SKIP, UNDO, QUIT = ("", " ", "x"), "u", "q"
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)]*\s+(?=[\"'‘“(]?[A-Z0-9£])")
+SKIP, UNDO, QUIT = ("", " "), "u", "q"
+# a sentence ends at . ! ? (before a capital, digit or £) or at a line break (headings, lists)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)]*\s+(?=[\"'‘“(]?[A-Z0-9£])|\s*\n\s*")
 
 
 @dataclass(frozen=True)

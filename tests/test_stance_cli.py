@@ -1,5 +1,6 @@
 """The `discourse stance` commands: predict's contract, evaluate, train, annotate."""
 
+import hashlib
 import io
 import json
 
@@ -9,6 +10,7 @@ import pytest
 from discourse.analyse.stance.evaluation import evaluation_report
 from discourse.analyse.stance.examples import DEFAULT_MODEL_DIR, read_examples
 from discourse.analyse.stance.models import LinearModel, load_model
+from discourse.errors import UsageError
 from discourse.store import Store
 from discourse.vocabulary import STANCES
 from tests.conftest import make_document, write_jsonl
@@ -329,3 +331,32 @@ def test_sentence_splitter_breaks_at_full_stops_and_line_breaks():
         "3.",
         "Next",
     ]
+
+
+def test_train_reads_the_dev_set_in_place_and_records_its_hash(run_cli, tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    dev = write_labelled(shared / "stance" / "dev.jsonl", TINY[::2])
+    monkeypatch.setenv("DISCOURSE_SHARED_DATA", str(shared))
+    model_dir = tmp_path / "model"
+    write_labelled(model_dir / "annotations" / "tiny.jsonl", TINY[1::2])
+    result = run_cli("stance", "train", "--model-dir", model_dir, "--folds", "3", "--no-nested")
+    assert result.exit_code == 0, result.stderr
+    card = json.loads((model_dir / "model.json").read_text())["metadata"]
+    assert card["data"]["dev_set"]["sha256"] == hashlib.sha256(dev.read_bytes()).hexdigest()
+    assert card["data"]["training_examples"] == 24
+    assert set(card["evaluation"]) == {"dev_cv_selected_configuration"}
+    assert card["misclassification"]["basis"] == "out-of-fold predictions on the dev set"
+    assert "nested\ncross-validation was skipped" in (model_dir / "MODEL_CARD.md").read_text()
+    assert not list(model_dir.glob("**/dev.jsonl"))  # read in place, never copied
+
+
+def test_annotation_files_name_the_bad_line(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    path.write_bytes(
+        b'{"text": "a", "label": "support"}\n\n{"text": "caf\xe9", "label": "support"}\n'
+    )
+    with pytest.raises(UsageError, match=r"labels.jsonl:3: not UTF-8"):
+        read_examples(path)
+    path.write_text('{"text": "a", "label": "supportive"}\n', encoding="utf-8")
+    with pytest.raises(UsageError, match=r"labels.jsonl:1: 'label' must be one of support"):
+        read_examples(path)

@@ -48,22 +48,23 @@ def read_examples(path: Path, *, source: str | None = None) -> list[Example]:
     path = Path(path)
     examples = []
     try:
-        handle = path.open(encoding="utf-8")
+        raw_lines = path.read_bytes().splitlines()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    with handle:
-        number = 0
+    for number, raw in enumerate(raw_lines, start=1):
         try:
-            for number, line in enumerate(handle, start=1):  # noqa: B007 (number used below)
-                if not line.strip():
-                    continue
-                examples.append(_example(json.loads(line), path, number, source))
+            line = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise UsageError(
-                f"{path}:{number + 1}: not UTF-8 text", hint="save the file as UTF-8"
+                f"{path}:{number}: not UTF-8 text", hint="save the file as UTF-8"
             ) from None
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise UsageError(f"{path}:{number}: invalid JSON: {exc.msg}") from None
+        examples.append(_example(obj, path, number, source))
     return examples
 
 

@@ -251,7 +251,14 @@ def corrected_shares(
 
 def model_summary(model_dir: Path, card: dict) -> pd.DataFrame:
     evaluation = card.get("evaluation", {})
-    report = evaluation.get("dev_nested_cv") or evaluation.get("annotations_cv") or {}
+    report = next(
+        (
+            evaluation[key]
+            for key in ("dev_nested_cv", "dev_cv_selected_configuration", "annotations_cv")
+            if key in evaluation
+        ),
+        {},
+    )
     dev = (card.get("data") or {}).get("dev_set") or {}
     values = {
         "model_dir": str(model_dir),

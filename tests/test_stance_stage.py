@@ -166,12 +166,19 @@ def test_corrected_shares_invert_the_misclassification_matrix():
     classified = classify(FixedModel(), TABLE)
     corrected = stage_corrected_shares(classified, data(), MATRIX)
     row = corrected[(corrected.actor_type == "charity")].set_index("metric")
-    # charity 2011 predicted counts: support 2, sceptical 1, neutral 1, irrelevant 1
-    counts = corrected_counts(np.array([2.0, 1.0, 1.0, 1.0]), MATRIX)
-    relevant = counts[:3].sum()
-    assert row.loc["support", "estimate"] == pytest.approx(np.clip(counts[0] / relevant, 0, 1))
-    assert row.loc["net_stance", "estimate"] == pytest.approx((counts[0] - counts[1]) / relevant)
-    assert row.loc["support", "units"] == 5  # corrected shares use every sentence
+    # charity 2011, sentences the model labelled: support 2, sceptical 1, neutral 1 (the
+    # filtered-out sentence does not count: the matrix describes the model's errors only)
+    counts = corrected_counts(np.array([2.0, 1.0, 1.0, 0.0]), MATRIX)
+    relevant = np.clip(counts[:3], 0, None)
+    assert row.loc["support", "estimate"] == pytest.approx(relevant[0] / relevant.sum())
+    assert row.loc["net_stance", "estimate"] == pytest.approx(
+        (relevant[0] - relevant[1]) / relevant.sum()
+    )
+    shares = row.loc[["support", "sceptical", "neutral"], "estimate"]
+    assert shares.sum() == pytest.approx(1.0)
+    assert row.loc["support", ["documents", "units"]].tolist() == [2, 4]
+    assert (row["ci_low"] <= row["estimate"] + 1e-12).all()
+    assert (row["estimate"] <= row["ci_high"] + 1e-12).all()
 
 
 def test_stage_with_the_shipped_model_returns_its_declared_tables():

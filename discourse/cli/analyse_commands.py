@@ -1,4 +1,9 @@
-"""Commands that measure the corpus: analyse, and stance (predict, train, evaluate, annotate)."""
+"""Commands that measure the corpus: analyse, diff, relevance train, and stance (predict,
+train, evaluate, annotate).
+
+The analysis modules (spaCy, gensim, scipy) are imported inside the commands, so other
+commands and `--help` start without loading them.
+"""
 
 import getpass
 import json
@@ -8,14 +13,200 @@ from pathlib import Path
 import click
 
 from discourse.cli.context import AppContext
-from discourse.errors import NotBuiltError, UsageError
+from discourse.errors import UsageError
 
 
 @click.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Analysis configuration (default: analyse.toml if present, else built-in defaults).",
+)
+@click.option("--seed", type=int, help="Override [analysis] seed for this run.")
 @click.pass_obj
-def analyse(app: AppContext) -> None:
-    """Run the analysis (passages, relevance, topics, stance, sentiment, trends) as one run."""
-    raise NotBuiltError("discourse analyse", 5)
+def analyse(app: AppContext, config_path: Path | None, seed: int | None) -> None:
+    """Run the analysis (passages, relevance, topics, stance, sentiment, trends) as one run.
+
+    Results are stored in the store under a new run id (see `discourse runs`); export them
+    with `discourse export --run RUN_ID`. Same corpus, config and seed give identical results.
+    """
+    from discourse.analyse.pipeline import analyse as run_analysis
+    from discourse.analyse.pipeline import load_config
+
+    config = load_config(config_path)
+    store = app.store(create=False)
+    report = run_analysis(store, config, seed=seed, command=app.command, progress=app.progress())
+    summary = report.summary
+    app.console.print(
+        f"analysis run {report.run_id}: {summary['documents']:,} documents, "
+        f"{summary['sentences']:,} sentences ({summary['relevant_sentences']:,} about the target), "
+        f"{summary['words']:,} words"
+    )
+    for name, rows in sorted(summary["tables"].items()):
+        app.console.print(f"  {name}: {rows:,} rows")
+    if summary["tables"].get("topic_coherence"):
+        selection = store.read_results(report.run_id, "topic_coherence")
+        chosen = selection[selection["chosen"] == 1].iloc[0]
+        app.console.print(
+            f"topics: k = {chosen['k']} chosen from {', '.join(map(str, selection['k']))} "
+            f"by held-out {chosen['measure']} ({chosen['coherence']:.3f})"
+        )
+    elif config.topics.enabled:
+        app.console.print("topics: too little text for a topic model; none was fitted")
+    click.echo(report.run_id)
+
+
+@click.command()
+@click.argument("run_a")
+@click.argument("run_b")
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(min=0),
+    default=1e-9,
+    show_default=True,
+    help="Smallest absolute change in an estimate that counts as a difference.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=10,
+    show_default=True,
+    help="Changed rows shown per table.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the full comparison as JSON.")
+@click.pass_obj
+def diff(
+    app: AppContext, run_a: str, run_b: str, tolerance: float, limit: int, as_json: bool
+) -> None:
+    """Compare two runs: configuration, corpus snapshot, and every result table's estimates.
+
+    Exit code 0 whether or not they differ; the comparison says what changed.
+    """
+    from discourse.analyse.diff import compare_runs
+
+    store = app.store(create=False, readonly=True)
+    comparison = compare_runs(store, run_a, run_b, tolerance=tolerance)
+    if as_json:
+        click.echo(json.dumps(comparison, indent=2, default=str))
+        return
+    for line in comparison_lines(comparison, limit):
+        click.echo(line)
+
+
+def comparison_lines(comparison: dict, limit: int) -> list[str]:
+    lines = [f"runs {comparison['run_a']} → {comparison['run_b']}"]
+    config = comparison["config"]
+    lines.append("config: identical" if not config else f"config: {len(config)} setting(s) differ")
+    lines += [f"  {c['key']}: {c['a']!r} → {c['b']!r}" for c in config]
+    corpus = comparison["corpus"]
+    lines.append("corpus: identical" if not corpus else "corpus: differs")
+    lines += [f"  {c['key']}: {c['a']!r} → {c['b']!r}" for c in corpus]
+    versions = comparison["versions"]
+    if versions:
+        lines.append("versions: differ")
+        lines += [f"  {c['key']}: {c['a']!r} → {c['b']!r}" for c in versions]
+    for table in comparison["tables"]:
+        status = table["status"]
+        if status == "identical":
+            lines.append(f"{table['table']}: identical ({table['rows_a']:,} rows)")
+            continue
+        if status != "compared":
+            lines.append(f"{table['table']}: {status}")
+            continue
+        lines.append(
+            f"{table['table']}: {table['changed']:,} changed, {table['only_a']:,} only in A, "
+            f"{table['only_b']:,} only in B (of {table['rows_a']:,} / {table['rows_b']:,} rows); "
+            f"largest change {table['max_change']:.4g}"
+        )
+        for change in table["changes"][:limit]:
+            key = ", ".join(f"{k}={v}" for k, v in change["key"].items())
+            lines.append(f"  {key}: {change['column']} {change['a']!r} → {change['b']!r}")
+    return lines
+
+
+@click.group()
+def relevance() -> None:
+    """The relevance filter: train the optional learned scorer on labelled sentences."""
+
+
+@relevance.command()
+@click.option(
+    "--labels",
+    "label_files",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="JSONL of labelled sentences (text, context_before, context_after, and label or "
+    "relevant); repeatable.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("models/relevance/relevance.joblib"),
+    show_default=True,
+    help="Where to write the model; a .json model card is written beside it.",
+)
+@click.option(
+    "--lexicon",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Concept lexicon (default: packaged).",
+)
+@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.pass_obj
+def train(app: AppContext, label_files, out: Path, lexicon, folds: int, seed: int) -> None:
+    """Fit the learned relevance scorer and report its cross-validated quality.
+
+    Use it with `[relevance] model = "PATH"` in analyse.toml. Labels follow the stance
+    codebook: support, sceptical and neutral are relevant, irrelevant is not.
+    """
+    from discourse.analyse.relevance import (
+        LearnedScorer,
+        cross_validated,
+        load_lexicon,
+        read_labelled,
+    )
+    from discourse.dates import utc_now
+    from discourse.errors import UsageError
+    from discourse.provenance import canonical_json, library_versions, package_version
+
+    texts, before, after, relevant = [], [], [], []
+    for path in label_files:
+        t, b, a, r = read_labelled(path)
+        texts += t
+        before += b
+        after += a
+        relevant += r
+    positives = sum(relevant)
+    if min(positives, len(relevant) - positives) < folds:
+        raise UsageError(
+            f"{', '.join(map(str, label_files))}: {positives} relevant and "
+            f"{len(relevant) - positives} irrelevant sentences; each needs at least {folds}",
+            hint="label more sentences or lower --folds",
+        )
+    concepts = load_lexicon(lexicon)
+    scores = cross_validated(concepts, texts, before, after, relevant, folds=folds, seed=seed)
+    LearnedScorer(concepts, seed=seed).fit(texts, before, after, relevant).save(out)
+    card = {
+        "model": "relevance: logistic regression on TF-IDF words of sentence and context + lexicon concepts",
+        "trained_at": utc_now(),
+        "data": [str(p) for p in label_files],
+        "sentences": len(relevant),
+        "relevant": positives,
+        "cross_validation": {"folds": folds, "seed": seed, **scores},
+        "lexicon": str(lexicon) if lexicon else "discourse/data/concepts.toml",
+        "package_version": package_version(),
+        "library_versions": library_versions(),
+    }
+    card_path = out.with_suffix(".json")
+    card_path.write_text(canonical_json(card) + "\n", encoding="utf-8")
+    app.console.print(
+        f"trained on {len(relevant):,} sentences ({positives:,} relevant); {folds}-fold "
+        f"cross-validated precision {scores['precision']:.3f}, recall {scores['recall']:.3f}, "
+        f"F1 {scores['f1']:.3f}"
+    )
+    app.console.print(f"wrote {out} and {card_path}")
 
 
 # -- stance -----------------------------------------------------------------------------------
@@ -81,7 +272,7 @@ def predict(app: AppContext, in_path: Path, out_path: Path, model_dir: Path | No
         )
 
 
-@stance.command()
+@stance.command("train")
 @click.option(
     "--model-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -117,7 +308,9 @@ def predict(app: AppContext, in_path: Path, out_path: Path, model_dir: Path | No
     "score of the selected configuration).",
 )
 @click.pass_obj
-def train(app: AppContext, model_dir, out_dir, dev, seed, folds, embeddings, no_nested) -> None:
+def stance_train(
+    app: AppContext, model_dir, out_dir, dev, seed, folds, embeddings, no_nested
+) -> None:
     """Fit the stance model from the annotation files (+ dev set) and write its model card."""
     from discourse.analyse.stance.examples import dev_set_path
     from discourse.analyse.stance.training import train as fit
@@ -243,4 +436,4 @@ def annotate(app: AppContext, annotator, out_path, limit, max_documents, model_d
     )
 
 
-COMMANDS = [analyse, stance]
+COMMANDS = [analyse, diff, relevance, stance]

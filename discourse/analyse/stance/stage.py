@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from discourse.analyse.aggregate import group_seed, grouped_ratios, ratio_with_ci
+from discourse.analyse.aggregate import group_seed, grouped_ratios
 from discourse.analyse.stage import AnalysisInput, StageOutput
 from discourse.analyse.stance.correction import unit_contributions
+from discourse.analyse.stance.examples import DEFAULT_MODEL_DIR
 from discourse.analyse.stance.models import load_model
 from discourse.analyse.stance.training import card_json
 from discourse.config import StanceConfig
@@ -69,9 +70,9 @@ SHARES = ResultTable(
         "sceptical or neutral is that label's share of relevant sentences; net_stance is "
         "(support − sceptical) / relevant, from −1 to 1. method 'raw' counts the classifier's "
         "labels; 'corrected' adjusts the counts by the inverse of the model's cross-validated "
-        "misclassification matrix (shares clipped to [0, 1]). ci_low/ci_high: 95% bootstrap "
-        "interval over documents; documents and units: documents and relevant sentences "
-        "(raw) or all sentences (corrected) in the group."
+        "misclassification matrix (negative corrected counts set to 0). ci_low/ci_high: 95% "
+        "bootstrap interval over documents; documents and units: documents and relevant "
+        "sentences (raw) or sentences the model labelled (corrected) in the group."
     ),
 )
 
@@ -111,7 +112,9 @@ class StanceStage:
     @classmethod
     def from_config(cls, config: StanceConfig) -> "StanceStage":
         return cls(
-            Path(config.model), correction=config.correction, only_relevant=config.only_relevant
+            Path(config.model) if config.model else DEFAULT_MODEL_DIR,
+            correction=config.correction,
+            only_relevant=config.only_relevant,
         )
 
     def run(self, data: AnalysisInput) -> StageOutput:
@@ -205,16 +208,19 @@ def corrected_shares(
 ) -> pd.DataFrame:
     """Shares after misclassification correction, with document-bootstrap CIs.
 
-    Each sentence contributes the column of (Mᵀ)⁻¹ for its predicted label: the group sums
-    are then the corrected label counts. Shares are ratios of those sums (a label's corrected
-    count over the corrected relevant count), resampled by document like the raw shares.
+    Only sentences the model labelled count (the matrix describes the model's errors, not
+    the relevance filter's). Each contributes the column of (Mᵀ)⁻¹ for its predicted label,
+    so a group's sums are its corrected label counts. Negative corrected counts (possible in
+    small groups) are set to 0 before shares are formed, in the estimate and in every
+    bootstrap replicate alike, so the three shares of a group always sum to 1.
     """
     contributions = unit_contributions(matrix)  # true label × predicted label
-    frame = _with_groups(classified, data).dropna(subset=["period", "actor_type"])
-    predicted = frame["stance"].map(STANCES.index).to_numpy()
-    corrected = contributions[:, predicted].T  # sentence × true label
+    frame = _with_groups(classified[classified["classified"] == 1], data)
+    frame = frame.dropna(subset=["period", "actor_type"])
     columns = list(STANCES)
-    units = pd.DataFrame(corrected, columns=columns)
+    units = pd.DataFrame(
+        contributions[:, frame["stance"].map(STANCES.index).to_numpy()].T, columns=columns
+    )
     units["document_id"] = frame["document_id"].to_numpy()
     units["period"] = frame["period"].to_numpy()
     units["actor_type"] = frame["actor_type"].to_numpy()
@@ -222,31 +228,41 @@ def corrected_shares(
     per_document = units.groupby(["period", "actor_type", "document_id"], sort=True).sum()
     rows = []
     for (period, actor), block in per_document.groupby(level=[0, 1], sort=True):
-        counts = block[columns].to_numpy()
-        relevant = counts[:, :3].sum(axis=1)
-        numerators = np.column_stack(
-            [counts[:, 0], counts[:, 1], counts[:, 2], counts[:, 0] - counts[:, 1]]
-        )
-        estimate, low, high = ratio_with_ci(
-            numerators,
-            relevant,
-            group_seed(data.seed, (period, actor, "corrected")),
-            replicates=data.replicates,
-        )
+        counts = block[columns].to_numpy()  # documents × true label
+        estimate = _clipped_metrics(counts.sum(axis=0, keepdims=True))[0]
+        low = high = np.full(len(METRICS), np.nan)
+        if len(block) > 1 and data.replicates > 0:
+            rng = group_seed(data.seed, (period, actor, "corrected"))
+            draws = rng.multinomial(
+                len(block), np.full(len(block), 1 / len(block)), size=data.replicates
+            )
+            replicated = _clipped_metrics(draws @ counts)
+            low = np.nanquantile(replicated, 0.025, axis=0)
+            high = np.nanquantile(replicated, 0.975, axis=0)
         for i, metric in enumerate(METRICS):
-            bounds = (-1.0, 1.0) if metric == "net_stance" else (0.0, 1.0)
             rows.append(
                 (
                     period,
                     actor,
                     "corrected",
                     metric,
-                    *(float(np.clip(v, *bounds)) for v in (estimate[i], low[i], high[i])),
+                    float(estimate[i]),
+                    float(low[i]),
+                    float(high[i]),
                     len(block),
                     int(block["_units"].sum()),
                 )
             )
     return pd.DataFrame(rows, columns=[c for c, _ in SHARES.columns])
+
+
+def _clipped_metrics(counts: np.ndarray) -> np.ndarray:
+    """Rows of corrected label counts → support, sceptical, neutral shares and net stance."""
+    relevant = np.clip(counts[:, :3], 0.0, None)
+    total = relevant.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(total > 0, relevant / total, np.nan)
+    return np.column_stack([shares, shares[:, 0] - shares[:, 1]])
 
 
 def model_summary(model_dir: Path, card: dict) -> pd.DataFrame:

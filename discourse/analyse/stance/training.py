@@ -217,9 +217,9 @@ def model_card(card: dict) -> str:
         f"(selected: `{card['selected']}`)",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()),
         "- Files: `model.json` (configuration, vocabulary, this card's data), `weights.npz`",
-        "  (IDF weights and coefficients). No pickle; loads with NumPy and scikit-learn only"
+        "  (IDF weights and coefficients). No pickle; predicts with NumPy only"
         + (
-            " (the minilm block also needs the `embeddings` extra)."
+            ", plus the `embeddings` extra for its MiniLM features."
             if "minilm" in card["params"]["features"]
             else "."
         ),

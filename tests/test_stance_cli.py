@@ -253,9 +253,12 @@ def test_a_saved_model_predicts_exactly_like_the_fitted_one(tmp_path):
 @pytest.fixture
 def annotation_store(db_path):
     texts = [
-        "The council met on Monday. Volunteers now run the library in the village. It opens daily.",
+        "The council met on Monday. The voluntary sector will deliver more public services. "
+        "It opens daily.",
         "Charities say they cannot fill the gaps left by cuts. Inflation fell.",
-        "The Big Society was launched in Liverpool. The community centre is run by residents.",
+        "The Big Society was launched in Liverpool. Co-production with service users has "
+        "transformed the care service.\nCommunity groups can now bid to run council services "
+        "under the right to challenge.",
     ]
     with Store.open(db_path) as store:
         store.add_documents([make_document(n, text=t) for n, t in enumerate(texts, start=1)])
@@ -300,6 +303,8 @@ def test_annotate_appends_labels_undoes_and_resumes(
     monkeypatch.setattr("sys.stdin", io.StringIO("s\n"))
     result = run_cli(*args)
     assert "nothing left to label" in result.stdout
+    assert len(read_jsonl(out)) == 5  # the five relevant sentences, each once
+    assert "Inflation fell." not in {r["text"] for r in read_jsonl(out)}  # not relevant
 
 
 def test_word_features_match_scikit_learns_tfidf():

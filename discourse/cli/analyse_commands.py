@@ -409,15 +409,18 @@ def annotate(app: AppContext, annotator, out_path, limit, max_documents, model_d
     model_dir = model_dir or _default_model_dir()
     annotator = annotator or getpass.getuser()
     out_path = out_path or model_dir / "annotations" / f"corpus-{annotator}.jsonl"
+    from discourse.analyse.pipeline import load_config
+
     store = app.store(create=False, readonly=True)
+    relevant = loop.relevance_filter(load_config(None).relevance)  # analyse.toml's [relevance]
     done = loop.labelled_ids(model_dir, out_path)
     pending = [
         c
-        for c in loop.candidates_from_store(store, max_documents=max_documents)
+        for c in loop.candidates_from_store(store, relevant=relevant, max_documents=max_documents)
         if c.id not in done and loop.text_key(c.text) not in done
     ]
     if not pending:
-        click.echo("nothing left to label: every target-mentioning sentence is already labelled")
+        click.echo("nothing left to label: every relevant sentence is already labelled")
         return
     queue = loop.by_uncertainty(load_model(model_dir), pending)
     session = loop.Session(out_path, annotator)

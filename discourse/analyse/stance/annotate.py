@@ -1,8 +1,9 @@
 """Active-learning annotation: label the sentences the model is least sure about.
 
-Candidates are sentences from the store that mention the codebook's target (the relevance
-patterns of rules.py): the analysis run's sentence passages when the store has them, else
-the documents split into sentences here. They are ranked by the current model's uncertainty
+Candidates are the sentences of the store that the analysis pipeline's relevance filter
+passes (the same lexicon, context weight and threshold as `[relevance]` in analyse.toml), so
+labels are drawn from the population the stance stage classifies: the analysis run's
+sentence passages when the store has them, else the documents split into sentences here. They are ranked by the current model's uncertainty
 (margin between its two most probable labels, smallest first), so each label teaches the
 model most. Every label is appended to the annotation file at once, with the annotator and
 time; sentences already in any annotation file of the model directory are never shown again,
@@ -19,8 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from discourse.analyse.relevance import LexiconScorer, load_lexicon
 from discourse.analyse.stance.examples import Example, annotation_files, read_examples
-from discourse.analyse.stance.rules import OTHER_SENSE, TARGET
+from discourse.config import RelevanceSection
 from discourse.store import Store
 from discourse.vocabulary import STANCES
 
@@ -49,12 +51,21 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
-def _mentions_target(text: str) -> bool:
-    return len(TARGET.findall(text)) > len(OTHER_SENSE.findall(text))
+RelevanceFilter = Callable[[list[str], list[str], list[str]], np.ndarray]
 
 
-def candidates_from_store(store: Store, *, max_documents: int | None = None) -> list[Candidate]:
-    """Target-mentioning sentences of the latest, non-duplicate documents, in document order."""
+def relevance_filter(config: RelevanceSection | None = None) -> RelevanceFilter:
+    """The pipeline's lexicon relevance test (texts, before, after → bool per sentence)."""
+    config = config or RelevanceSection()
+    scorer = LexiconScorer(load_lexicon(config.lexicon), config.context_weight)
+    return lambda texts, before, after: scorer.score(texts, before, after) >= config.threshold
+
+
+def candidates_from_store(
+    store: Store, *, relevant: RelevanceFilter | None = None, max_documents: int | None = None
+) -> list[Candidate]:
+    """Relevant sentences of the latest, non-duplicate documents, in document order."""
+    relevant = relevant or relevance_filter()
     sql = "SELECT id, text, text_sha256 FROM documents WHERE is_latest = 1 AND duplicate_of IS NULL ORDER BY id"
     documents = store.read(sql + (f" LIMIT {int(max_documents)}" if max_documents else ""))
     found = []
@@ -69,18 +80,20 @@ def candidates_from_store(store: Store, *, max_documents: int | None = None) -> 
             )
         ] or split_sentences(text)
         sentences = [text[a:b].strip() for a, b in spans]
+        before = ["", *sentences[:-1]]
+        after = [*sentences[1:], ""]
+        keep = relevant(sentences, before, after)
         for i, (start, end) in enumerate(spans):
-            if not _mentions_target(sentences[i]):
-                continue
-            found.append(
-                Candidate(
-                    id=f"doc:{document['text_sha256'][:16]}:{start}-{end}",
-                    document_id=document["id"],
-                    text=sentences[i],
-                    context_before=sentences[i - 1] if i > 0 else "",
-                    context_after=sentences[i + 1] if i + 1 < len(sentences) else "",
+            if keep[i]:
+                found.append(
+                    Candidate(
+                        id=f"doc:{document['text_sha256'][:16]}:{start}-{end}",
+                        document_id=document["id"],
+                        text=sentences[i],
+                        context_before=before[i],
+                        context_after=after[i],
+                    )
                 )
-            )
     return found
 
 

@@ -28,6 +28,7 @@ demo: install
 	$(DISCOURSE) --db $(DEMO_DB) corpus --config corpus/sample/sources.toml --replay corpus/sample/sample.warc.gz
 	$(DISCOURSE) --db $(DEMO_DB) status
 	$(DISCOURSE) --db $(DEMO_DB) analyse
+	$(DISCOURSE) stance predict --in corpus/sample/stance-sentences.jsonl --out -
 
 # Re-records corpus/sample/sample.warc.gz (and its local inputs) from the fixture sites.
 sample: install

@@ -440,6 +440,20 @@ class SentimentConfig(Section):
         return value
 
 
+class StanceConfig(Section):
+    """[stance] in analyse.toml: which trained stance model a run uses and how it reports.
+
+    `model` is a model directory (model.json + weights.npz, as `discourse stance train`
+    writes), relative to the working directory; unset, the shipped models/stance. `correction` adds shares corrected by the
+    model's misclassification matrix beside the raw ones; `only_relevant` classifies only
+    sentences the relevance filter passed (the rest are irrelevant).
+    """
+
+    model: str | None = None
+    correction: bool = True
+    only_relevant: bool = True
+
+
 class AnalyseFile(Section):
     """analyse.toml: one section per stage; every key has a default."""
 
@@ -449,3 +463,4 @@ class AnalyseFile(Section):
     topics: TopicsSection = TopicsSection()
     trends: TrendsSection = TrendsSection()
     sentiment: SentimentConfig = SentimentConfig()
+    stance: StanceConfig = StanceConfig()

@@ -113,6 +113,10 @@ def test_a_run_stores_every_table_and_a_summary(store):
         "topic_passages",
         "term_rates",
         "keyness",
+        "stance_sentences",
+        "stance_shares",
+        "stance_correction",
+        "stance_model",
     }
     run = store.get_run(report.run_id)
     assert run["status"] == "ok" and run["seed"] == 2010

@@ -24,12 +24,13 @@ $(STAMP): pyproject.toml constraints.txt
 demo: install
 	$(DISCOURSE) --db $(DEMO_DB) import corpus/sample/sample.jsonl --mapping corpus/sample/mapping.toml
 	$(DISCOURSE) --db $(DEMO_DB) status
+	$(DISCOURSE) --db $(DEMO_DB) analyse
 
 corpus: install
 	$(DISCOURSE) corpus
 
 analyse: install
-	$(DISCOURSE) analyse
+	$(DISCOURSE) analyse --config analyse.toml
 
 charts: install
 	$(DISCOURSE) charts

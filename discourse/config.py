@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from discourse.errors import ConfigError
 
@@ -179,3 +179,100 @@ class ImportMapping(Section):
                 f"unknown document field(s) {', '.join(unknown)}; fields are {', '.join(IMPORTABLE_FIELDS)}"
             )
         return value
+
+
+# -- analysis (analyse.toml) ----------------------------------------------------------------
+# One model per section of analyse.toml, composed into AnalyseFile. The sentiment and stance
+# stages add their own sections the same way.
+
+_PERIOD = Literal["month", "quarter", "year"]
+
+
+class AnalysisSection(Section):
+    """[analysis]: what a run reads and how its estimates are made."""
+
+    seed: int = 2010
+    period: _PERIOD = "year"
+    replicates: int = Field(1000, ge=0, le=100_000)  # bootstrap replicates for every CI
+    include_duplicates: bool = False
+
+
+class RelevanceSection(Section):
+    """[relevance]: the scored filter for the codebook's target."""
+
+    lexicon: str | None = None  # a concepts TOML of your own; default: the packaged one
+    threshold: float = 2.0  # a sentence is relevant when its score reaches this
+    context_weight: float = Field(0.25, ge=0.0, le=1.0)  # share of the neighbours' scores added
+
+
+class PreprocessSection(Section):
+    """[preprocess]: tokens for topics and trends."""
+
+    pipeline: str = "blank"  # "blank" (sentencizer + lookup lemmas) or an installed spaCy package
+    lemmatize: bool = True
+    min_length: int = Field(2, ge=1)
+    stop_words: list[str] = []  # added to the built-in English and boilerplate lists
+    keep_words: list[str] = []  # removed from the stop lists
+    phrases: bool = True
+    phrases_min_count: int = Field(5, ge=1)
+    phrases_threshold: float = Field(0.5, gt=-1.0, le=1.0)  # NPMI scoring
+    batch_size: int = Field(512, ge=1)
+
+
+class TopicsSection(Section):
+    """[topics]: LDA with K chosen by held-out coherence."""
+
+    enabled: bool = True
+    k: list[int] = [5, 10, 15, 20, 25, 30]
+    coherence: Literal["c_npmi", "c_v"] = "c_npmi"
+    holdout: float = Field(0.2, gt=0.0, lt=1.0)
+    unit_words: int = Field(120, ge=10)  # consecutive sentences of a document grouped to ~this
+    passes: int = Field(5, ge=1)  # of the final model
+    iterations: int = Field(100, ge=1)
+    selection_passes: int = Field(2, ge=1)  # of each candidate model while choosing k
+    selection_units: int = Field(3000, ge=10)  # candidates are fitted on at most this many units
+    workers: int = Field(1, ge=1)  # >1 uses LdaMulticore and is not byte-reproducible
+    no_below: int = Field(
+        5, ge=1
+    )  # keep terms in at least this many units (capped on tiny corpora)
+    no_above: float = Field(0.5, gt=0.0, le=1.0)
+    top_terms: int = Field(15, ge=3)
+    coherence_terms: int = Field(10, ge=3)
+    representative: int = Field(5, ge=1)
+
+    @field_validator("k")
+    @classmethod
+    def _k_range(cls, value: list[int]) -> list[int]:
+        if not value or any(k < 2 for k in value):
+            raise ValueError("k must list topic numbers of at least 2, e.g. [5, 10, 15]")
+        return sorted(set(value))
+
+
+class KeynessComparison(Section):
+    """One keyness comparison: documents whose `column` is `target` against `reference`."""
+
+    column: Literal["actor_type", "source_kind", "period"] = "actor_type"
+    target: str
+    reference: str  # a value of `column`, or "*" for everything else
+
+
+class TrendsSection(Section):
+    """[trends]: concept-term rates per 10,000 words and keyness between groups."""
+
+    concepts: bool = True  # count every concept of the relevance lexicon
+    terms: dict[str, list[str]] = {}  # label = [patterns]; * at a word's end matches any ending
+    keyness: list[KeynessComparison] = [
+        KeynessComparison(target="local_government", reference="central_government")
+    ]
+    keyness_top: int = Field(50, ge=1)
+    keyness_min_count: int = Field(5, ge=1)
+
+
+class AnalyseFile(Section):
+    """analyse.toml: one section per stage; every key has a default."""
+
+    analysis: AnalysisSection = AnalysisSection()
+    relevance: RelevanceSection = RelevanceSection()
+    preprocess: PreprocessSection = PreprocessSection()
+    topics: TopicsSection = TopicsSection()
+    trends: TrendsSection = TrendsSection()

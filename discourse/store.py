@@ -128,6 +128,18 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        2,
+        # analysis: spaCy tokens cached per sentence text, so re-runs tokenise only new text
+        """
+        CREATE TABLE token_cache (
+            tokenizer TEXT NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            tokens TEXT NOT NULL,
+            PRIMARY KEY (tokenizer, text_sha256)
+        ) WITHOUT ROWID;
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -217,7 +217,6 @@ def test_search_prints_kwic_with_citation(run_cli, db_path):
 @pytest.mark.parametrize(
     "args, code, message",
     [
-        (["analyse"], 1, "'discourse analyse' is not built yet"),
         (["charts"], 1, "'discourse charts' is not built yet"),
         (["report"], 1, "'discourse report' is not built yet"),
         (["corpus"], 1, "'discourse corpus' is not built yet"),

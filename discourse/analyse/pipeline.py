@@ -1,0 +1,252 @@
+"""One analysis run: documents → passages → the sentence table → stages → result tables.
+
+`analyse(store, config)` opens a run (config hash, versions, seed and corpus snapshot
+recorded), splits any document not yet split, builds ONE sentence table with relevance
+marked, hands it to every stage in `build_stages`, and writes each stage's result tables under
+the run, rows in key order and floats rounded so the same corpus, config and seed give the
+same bytes. If anything fails the run is marked failed with the error and no partial table is
+left behind for it.
+"""
+
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from discourse.analyse.passages import Segmenter, ensure_passages
+from discourse.analyse.preprocess import Tokens, preprocess
+from discourse.analyse.relevance import LexiconScorer, RelevanceStage, load_lexicon
+from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput, Stage
+from discourse.analyse.topics import TopicsStage
+from discourse.analyse.trends import TrendsStage
+from discourse.config import AnalyseFile, load
+from discourse.dates import period_of
+from discourse.errors import UsageError
+from discourse.progress import SILENT, Progress
+from discourse.store import ResultTable, Store
+
+DEFAULT_CONFIG = Path("analyse.toml")
+_FLOAT_DIGITS = 12  # floats are rounded so tiny summation noise never changes stored bytes
+
+
+def load_config(path: Path | None = None) -> AnalyseFile:
+    """analyse.toml validated; every key has a default, so a missing default file is fine."""
+    if path is None:
+        return load(DEFAULT_CONFIG, AnalyseFile) if DEFAULT_CONFIG.exists() else AnalyseFile()
+    return load(path, AnalyseFile)
+
+
+@dataclass
+class Resources:
+    """What several stages share, computed once per run and only when a stage asks."""
+
+    store: Store
+    config: AnalyseFile
+    sentences: pd.DataFrame
+    scorer: LexiconScorer
+    progress: Progress = SILENT
+    counts: dict = field(default_factory=dict)
+
+    @cached_property
+    def terms(self) -> Tokens:
+        """Analysis terms of every sentence (aligned with the sentence table's rows)."""
+        terms, counts = preprocess(
+            self.store,
+            self.sentences["text"].tolist(),
+            self.config.preprocess,
+            progress=self.progress,
+        )
+        self.counts["preprocess"] = counts
+        return terms
+
+
+def build_stages(config: AnalyseFile, resources: Resources) -> list[Stage]:
+    """The stages of a run, in order. Add a stage here (one line) to have it run and stored."""
+    stages: list[Stage] = [
+        RelevanceStage(resources.scorer),
+        TopicsStage(config.topics, lambda: resources.terms) if config.topics.enabled else None,
+        TrendsStage(config.trends, resources.scorer.concepts, lambda: resources.terms),
+    ]
+    return [stage for stage in stages if stage is not None]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    run_id: str
+    summary: dict
+
+
+def analyse(
+    store: Store,
+    config: AnalyseFile,
+    *,
+    seed: int | None = None,
+    command: str | None = None,
+    progress: Progress = SILENT,
+) -> RunReport:
+    """Run the whole analysis as one run of the store; returns its id and summary."""
+    if seed is not None:
+        config = config.model_copy(
+            update={"analysis": config.analysis.model_copy(update={"seed": seed})}
+        )
+    settings = config.analysis
+    if store.count_documents(include_duplicates=settings.include_duplicates) == 0:
+        raise UsageError(
+            f"{store.path}: no documents to analyse",
+            hint="add some with `discourse import` or `discourse corpus` first",
+        )
+    scorer = LexiconScorer(load_lexicon(config.relevance.lexicon), config.relevance.context_weight)
+    recorded = config.model_dump(mode="json")
+    with store.run("analyse", config=recorded, seed=settings.seed, command=command) as run:
+        started = time.perf_counter()
+        include = settings.include_duplicates
+        split = ensure_passages(
+            store,
+            store.iter_documents(include_duplicates=include),
+            progress=progress,
+            total=store.count_documents(include_duplicates=include),
+        )
+        sentences = build_sentences(store, config, scorer, progress=progress)
+        resources = Resources(store, config, sentences, scorer, progress)
+        data = AnalysisInput(
+            sentences=sentences,
+            seed=settings.seed,
+            period=settings.period,
+            replicates=settings.replicates,
+            progress=progress,
+        )
+        tables: dict[str, int] = {}
+        seconds = {"passages+sentences": round(time.perf_counter() - started, 3)}
+        for stage in build_stages(config, resources):
+            began = time.perf_counter()
+            for table, frame in stage.run(data):
+                if table.name in tables:
+                    raise ValueError(f"stage {stage.name}: result table {table.name} written twice")
+                tables[table.name] = store.write_results(run.id, table, stable_rows(table, frame))
+            seconds[stage.name] = round(time.perf_counter() - began, 3)
+        run.summary.update(
+            documents=int(sentences["document_id"].nunique()),
+            documents_split=split["split"],
+            sentences=len(sentences),
+            words=int(sentences["words"].sum()),
+            relevant_sentences=int(sentences["relevant"].sum()),
+            tables=tables,
+            preprocess=resources.counts.get("preprocess"),
+            seconds=seconds,
+        )
+    return RunReport(run.id, dict(run.summary))
+
+
+def build_sentences(
+    store: Store,
+    config: AnalyseFile,
+    scorer: LexiconScorer,
+    *,
+    progress: Progress = SILENT,
+    batch: int = 500,
+) -> pd.DataFrame:
+    """The sentence table (SENTENCE_COLUMNS) of the documents a run reads, relevance marked.
+
+    Documents are streamed in id order and turned into compact frames batch by batch, so the
+    corpus is never held as Python objects all at once.
+    """
+    settings = config.analysis
+    frames = []
+    total = store.count_documents(include_duplicates=settings.include_duplicates)
+    with progress.task("sentences", total=total) as task:
+        pending = []
+        for document in store.iter_documents(include_duplicates=settings.include_duplicates):
+            pending.append(document)
+            if len(pending) >= batch:
+                frames.append(_sentence_frame(store, pending, settings.period, scorer, config))
+                task.advance(len(pending))
+                pending = []
+        if pending:
+            frames.append(_sentence_frame(store, pending, settings.period, scorer, config))
+            task.advance(len(pending))
+    if not frames:
+        return _empty_sentences()
+    return pd.concat(frames, ignore_index=True)
+
+
+def _sentence_frame(store, documents, period, scorer, config) -> pd.DataFrame:
+    ids = [d.id for d in documents]
+    rows = store.read(
+        "SELECT id, document_id, seq, char_start, char_end FROM passages "
+        f"WHERE segmenter = ? AND unit = 'sentence' AND document_id IN ({','.join('?' * len(ids))}) "
+        "ORDER BY document_id, seq",
+        (Segmenter.tag, *ids),
+    )
+    by_id = {d.id: d for d in documents}
+    columns: dict[str, list] = {c: [] for c in SENTENCE_COLUMNS}
+    previous_document = None
+    for row in rows:
+        document = by_id[row["document_id"]]
+        text = document.text[row["char_start"] : row["char_end"]]
+        same = previous_document == document.id
+        columns["passage_id"].append(row["id"])
+        columns["document_id"].append(document.id)
+        columns["seq"].append(row["seq"])
+        columns["text"].append(text)
+        columns["context_before"].append(columns["text"][-2] if same else "")
+        if same:
+            columns["context_after"][-1] = text
+        columns["context_after"].append("")
+        columns["published_at"].append(document.published_at)
+        columns["period"].append(period_of(document.published_at, period))
+        columns["actor_type"].append(document.actor_type)
+        columns["source_kind"].append(document.source_kind)
+        columns["words"].append(len(text.split()))
+        previous_document = document.id
+    frame = pd.DataFrame(
+        {c: columns[c] for c in SENTENCE_COLUMNS if c not in ("relevance", "relevant")}
+    )
+    score = scorer.score_sentences(frame) if len(frame) else np.zeros(0)
+    frame["relevance"] = score
+    frame["relevant"] = score >= config.relevance.threshold
+    return _typed(frame)
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in ("passage_id", "document_id", "seq", "words"):
+        frame[column] = frame[column].astype("int64")
+    for column in ("text", "context_before", "context_after", "actor_type", "source_kind"):
+        frame[column] = frame[column].astype("str")
+    frame["relevance"] = frame["relevance"].astype("float64")
+    frame["relevant"] = frame["relevant"].astype(bool)
+    return frame[list(SENTENCE_COLUMNS)]
+
+
+def _empty_sentences() -> pd.DataFrame:
+    frame = pd.DataFrame({c: [] for c in SENTENCE_COLUMNS})
+    frame["published_at"] = frame["published_at"].astype(object)
+    frame["period"] = frame["period"].astype(object)
+    return _typed(frame)
+
+
+def stable_rows(table: ResultTable, frame: pd.DataFrame) -> list[dict]:
+    """Rows in key order with floats rounded: the same results always give the same bytes."""
+    names = [c for c, _ in table.columns]
+    missing = [c for c in table.key if c not in frame.columns]
+    if missing:
+        raise ValueError(f"result {table.name}: key columns {missing} missing from the frame")
+    ordered = frame.sort_values(list(table.key), kind="mergesort", ignore_index=True)
+    kinds = dict(table.columns)
+    rows = []
+    for record in ordered.to_dict(orient="records"):
+        row = {}
+        for name in names:
+            value = record.get(name)
+            if value is not None and kinds[name] == "REAL":
+                value = float(value)
+                value = None if value != value else round(value, _FLOAT_DIGITS)
+            elif value is not None and kinds[name] == "INTEGER" and not pd.isna(value):
+                value = int(value)
+            elif value is not None and pd.isna(value):
+                value = None
+            row[name] = value
+        rows.append(row)
+    return rows

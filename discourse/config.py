@@ -268,6 +268,47 @@ class TrendsSection(Section):
     keyness_min_count: int = Field(5, ge=1)
 
 
+# -- sentiment --------------------------------------------------------------------------------
+
+
+class SentimentConfig(Section):
+    """`[sentiment]`: how sentences are scored (see discourse/analyse/sentiment).
+
+    `dictionary` is the path to a Lexicoder-format dictionary of your own (LSD2015 as CSV,
+    .lc3 or WordStat .cat, or a weighted pattern,weight CSV); without it the bundled
+    political-tone dictionary is used. The Lexicoder Sentiment Dictionary is licensed for
+    non-commercial academic use only, so it is never bundled: point to your own copy.
+    """
+
+    method: Literal["combined", "vader", "dictionary"] = "combined"
+    dictionary: str | None = None
+    political_vader: bool = True  # VADER adapted to political text (courtesies, UK spelling)
+    vader_weight: float = 0.5  # weight of VADER in the combined score (the dictionary has 1 - w)
+    negation_window: int = 3  # a negator this many words before a dictionary match flips it
+    neutral_band: float = 0.05  # |score| at or below this is labelled neutral
+
+    @field_validator("vader_weight")
+    @classmethod
+    def _weight_in_unit_interval(cls, value: float) -> float:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError("must be between 0 and 1")
+        return value
+
+    @field_validator("neutral_band")
+    @classmethod
+    def _band_in_range(cls, value: float) -> float:
+        if not 0.0 <= value < 1.0:
+            raise ValueError("must be at least 0 and below 1")
+        return value
+
+    @field_validator("negation_window")
+    @classmethod
+    def _window_in_range(cls, value: int) -> int:
+        if not 0 <= value <= 20:
+            raise ValueError("must be between 0 and 20 words")
+        return value
+
+
 class AnalyseFile(Section):
     """analyse.toml: one section per stage; every key has a default."""
 
@@ -276,3 +317,4 @@ class AnalyseFile(Section):
     preprocess: PreprocessSection = PreprocessSection()
     topics: TopicsSection = TopicsSection()
     trends: TrendsSection = TrendsSection()
+    sentiment: SentimentConfig = SentimentConfig()

@@ -19,6 +19,7 @@ import pandas as pd
 from discourse.analyse.passages import Segmenter, ensure_passages
 from discourse.analyse.preprocess import Tokens, preprocess
 from discourse.analyse.relevance import LexiconScorer, RelevanceStage, load_lexicon
+from discourse.analyse.sentiment import SentimentStage
 from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput, Stage
 from discourse.analyse.topics import TopicsStage
 from discourse.analyse.trends import TrendsStage
@@ -69,6 +70,7 @@ def build_stages(config: AnalyseFile, resources: Resources) -> list[Stage]:
         RelevanceStage(resources.scorer),
         TopicsStage(config.topics, lambda: resources.terms) if config.topics.enabled else None,
         TrendsStage(config.trends, resources.scorer.concepts, lambda: resources.terms),
+        SentimentStage(config.sentiment),
     ]
     return [stage for stage in stages if stage is not None]
 

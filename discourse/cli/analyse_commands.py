@@ -1,15 +1,21 @@
-"""Commands that measure the corpus: analyse, diff.
+"""Commands that measure the corpus: analyse, diff, and sentiment scoring of any JSONL file.
 
-The analysis modules (spaCy, gensim, scipy) are imported inside the commands, so other
-commands and `--help` start without loading them.
+The analysis modules (spaCy, gensim, scipy, VADER) are imported inside the commands that use
+them, so other commands and `--help` start without loading them.
 """
 
 import json
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from discourse.cli.context import AppContext
+from discourse.config import SentimentConfig
+from discourse.errors import UsageError
 
 
 @click.command()
@@ -112,4 +118,177 @@ def comparison_lines(comparison: dict, limit: int) -> list[str]:
     return lines
 
 
-COMMANDS = [analyse, diff]
+@click.group()
+def sentiment() -> None:
+    """Sentiment of texts outside a run (the `analyse` run scores its own sentences)."""
+
+
+@sentiment.command("score")
+@click.option(
+    "--in",
+    "in_path",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="JSONL file of objects with a `text` field ('-' for stdin).",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="JSONL file to write ('-' for stdout); written only if the whole input is valid.",
+)
+@click.option(
+    "--dictionary",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A Lexicoder-format dictionary of your own (.csv category,pattern; .lc3; WordStat "
+    ".cat; or a pattern,weight .csv) instead of the bundled political-tone dictionary.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["combined", "vader", "dictionary"]),
+    default="combined",
+    show_default=True,
+    help="combined: VADER and the dictionary together; or either alone.",
+)
+@click.pass_obj
+def score(
+    app: AppContext, in_path: str, out_path: str, dictionary: str | None, method: str
+) -> None:
+    """Add `sentiment` (-1…1) and `sentiment_label` to every object of a JSONL file.
+
+    Each line of IN is a JSON object with a `text` field; OUT gets the same objects in the
+    same order, one line each, every other field unchanged. A text's score is the mean of
+    its evaluative sentences' scores (0.0, neutral, when none evaluates). Empty texts are
+    scored neutral 0.0 and counted in a warning.
+    """
+    from discourse.analyse.sentiment import SentimentScorer
+
+    scorer = SentimentScorer.from_config(SentimentConfig(method=method), dictionary=dictionary)
+    source = _display(in_path)
+    total = _count_lines(in_path)
+    counts = {"negative": 0, "neutral": 0, "positive": 0}
+    empty: list[int] = []
+    with (
+        _input(in_path) as lines,
+        _atomic_output(out_path) as out,
+        app.progress().task("scoring sentiment", total=total) as task,
+    ):
+        for number, raw in lines:
+            record = _parse(raw, number, source)
+            text = record["text"]
+            if not text.strip():
+                empty.append(number)
+                value, label = 0.0, "neutral"
+            else:
+                result = scorer.score_text(text)
+                value, label = result.sentiment, result.label
+            record["sentiment"] = value
+            record["sentiment_label"] = label
+            counts[label] += 1
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            task.advance()
+    scored = sum(counts.values())
+    app.console.print(
+        f"scored {scored} texts: {counts['positive']} positive, {counts['neutral']} neutral, "
+        f"{counts['negative']} negative → {_display(out_path)}"
+    )
+    if empty:
+        shown = ", ".join(map(str, empty[:10])) + (", …" if len(empty) > 10 else "")
+        click.echo(
+            f"warning: {len(empty)} empty text(s) scored neutral 0.0 (lines {shown})", err=True
+        )
+
+
+def _display(path: str) -> str:
+    return "<stdin>" if path == "-" else path
+
+
+def _count_lines(path: str) -> int | None:
+    """Lines in the input, for the progress bar (None for stdin, which cannot be re-read)."""
+    if path == "-":
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    except FileNotFoundError:
+        raise UsageError(f"{path}: input file not found", hint="check --in") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+@contextmanager
+def _input(path: str):
+    """Yield (line number, bytes) of the input's lines; blank lines only at the end."""
+    if path == "-":
+        yield _numbered(sys.stdin.buffer, "<stdin>")
+        return
+    with open(path, "rb") as handle:
+        yield _numbered(handle, path)
+
+
+def _numbered(lines, source: str):
+    blank = None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            blank = blank or number
+            continue
+        if blank is not None:
+            raise UsageError(
+                f"{source}:{blank}: empty line", hint="every line must be a JSON object"
+            )
+        yield number, line
+
+
+def _parse(raw: bytes, number: int, source: str) -> dict:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{source}:{number}: not UTF-8 (byte {exc.start + 1} of the line)",
+            hint="re-encode the file as UTF-8",
+        ) from None
+    if number == 1:
+        line = line.removeprefix("\ufeff")
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{source}:{number}: not valid JSON ({exc.msg})") from None
+    if not isinstance(record, dict):
+        raise UsageError(
+            f"{source}:{number}: expected a JSON object, got {type(record).__name__}",
+            hint="each line must be an object with a `text` field",
+        )
+    if "text" not in record:
+        raise UsageError(
+            f"{source}:{number}: no `text` field", hint="each object needs the text to score"
+        )
+    if not isinstance(record["text"], str):
+        raise UsageError(
+            f"{source}:{number}: `text` must be a string, got {type(record['text']).__name__}"
+        )
+    return record
+
+
+@contextmanager
+def _atomic_output(path: str):
+    """Write to a temporary file beside OUT and move it into place only on success."""
+    if path == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise UsageError(f"{path}: directory {target.parent} does not exist", hint="check --out")
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            yield out
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+COMMANDS = [analyse, diff, sentiment]

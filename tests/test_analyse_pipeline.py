@@ -112,6 +112,9 @@ def test_a_run_stores_every_table_and_a_summary(store):
         "topic_passages",
         "term_rates",
         "keyness",
+        "sentiment_settings",
+        "sentiment_sentences",
+        "sentiment_by_group",
     }
     run = store.get_run(report.run_id)
     assert run["status"] == "ok" and run["seed"] == 2010

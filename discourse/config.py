@@ -205,6 +205,8 @@ class RelevanceSection(Section):
     lexicon: str | None = None  # a concepts TOML of your own; default: the packaged one
     threshold: float = 2.0  # a sentence is relevant when its score reaches this
     context_weight: float = Field(0.25, ge=0.0, le=1.0)  # share of the neighbours' scores added
+    model: str | None = None  # a learned scorer from `discourse relevance train` replaces the score
+    model_threshold: float = Field(0.5, ge=0.0, le=1.0)  # P(relevant) needed with a model
 
 
 class PreprocessSection(Section):

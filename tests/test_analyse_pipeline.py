@@ -77,7 +77,8 @@ def test_sentence_table_has_context_offsets_and_relevance(store):
     fill(store)
     analyse(store, CONFIG)  # splits the documents
     scorer = LexiconScorer(load_lexicon(), 0.25)
-    table = build_sentences(store, CONFIG, scorer)
+    table, matches = build_sentences(store, CONFIG, scorer)
+    assert matches.shape == (len(table), len(scorer.concepts))
     assert tuple(table.columns) == SENTENCE_COLUMNS
     first = table[table["document_id"] == 1]
     assert first["text"].tolist() == [

@@ -18,20 +18,18 @@ def scorer():
 
 
 def test_patterns_match_whole_words_hyphen_variants_and_endings():
-    regex = compile_patterns(["co-production", "volunteer*", "big society", "citizens' jur*"])
-    assert [
-        m.group(0)
-        for m in regex.finditer(
-            "Coproduction, co production and co-production; volunteers volunteered; "
-            "the Big  Society; citizens’ juries; bigsociety; covolunteer"
-        )
-    ] == [
-        "Coproduction",
+    regex = compile_patterns(["co-production", "Volunteer*", "big society", "citizens' jur*"])
+    text = (
+        "Coproduction, co production and co-production; volunteers volunteered; "
+        "the Big  Society; citizens’ juries; bigsociety; covolunteer"
+    )
+    assert [m.group(0) for m in regex.finditer(text.lower())] == [
+        "coproduction",
         "co production",
         "co-production",
         "volunteers",
         "volunteered",
-        "Big  Society",
+        "big  society",
         "citizens’ juries",
     ]
 

@@ -160,3 +160,19 @@ def test_frex_and_diversity_on_a_small_matrix():
     # term 1: ECDF of exclusivity 2/3, of probability 2/3
     assert scores[0, 1] == pytest.approx(2 / 3)
     assert diversity([["a", "b"], ["b", "c"]]) == 0.75
+
+
+def test_npmi_by_hand():
+    from math import log
+
+    from discourse.analyse.topics import npmi
+
+    texts = [["a", "b"], ["a", "b"], ["c"]]  # three windows
+    scores = npmi([["a", "b"], ["a", "c"], ["a", "z"]], texts, 2)
+    assert scores[0] == pytest.approx(1.0)  # always together
+    eps = 1e-12
+    assert scores[1] == pytest.approx(log(eps / (2 / 3 * 1 / 3)) / -log(eps))  # never together
+    assert scores[2] == -1.0  # z never occurs
+    # a window of 10 slides: x and y 10 tokens apart never share a window
+    long = [["x", *["f"] * 9, "y"]]
+    assert npmi([["x", "y"]], long, 2)[0] < 0

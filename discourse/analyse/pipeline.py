@@ -18,7 +18,13 @@ import pandas as pd
 
 from discourse.analyse.passages import Segmenter, ensure_passages
 from discourse.analyse.preprocess import Tokens, preprocess
-from discourse.analyse.relevance import LexiconScorer, RelevanceStage, load_lexicon
+from discourse.analyse.relevance import (
+    LearnedScorer,
+    LexiconScorer,
+    RelevanceStage,
+    concept_counts,
+    load_lexicon,
+)
 from discourse.analyse.sentiment import SentimentStage
 from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput, Stage
 from discourse.analyse.topics import TopicsStage
@@ -48,6 +54,7 @@ class Resources:
     config: AnalyseFile
     sentences: pd.DataFrame
     scorer: LexiconScorer
+    concept_matches: np.ndarray  # sentences × lexicon concepts (concept_counts)
     progress: Progress = SILENT
     counts: dict = field(default_factory=dict)
 
@@ -67,9 +74,14 @@ class Resources:
 def build_stages(config: AnalyseFile, resources: Resources) -> list[Stage]:
     """The stages of a run, in order. Add a stage here (one line) to have it run and stored."""
     stages: list[Stage] = [
-        RelevanceStage(resources.scorer),
+        RelevanceStage(resources.scorer, lambda: resources.concept_matches),
         TopicsStage(config.topics, lambda: resources.terms) if config.topics.enabled else None,
-        TrendsStage(config.trends, resources.scorer.concepts, lambda: resources.terms),
+        TrendsStage(
+            config.trends,
+            resources.scorer.concepts,
+            lambda: resources.terms,
+            lambda: resources.concept_matches,
+        ),
         SentimentStage(config.sentiment),
     ]
     return [stage for stage in stages if stage is not None]
@@ -101,6 +113,11 @@ def analyse(
             hint="add some with `discourse import` or `discourse corpus` first",
         )
     scorer = LexiconScorer(load_lexicon(config.relevance.lexicon), config.relevance.context_weight)
+    learned = (
+        LearnedScorer.load(config.relevance.model, scorer.concepts)
+        if config.relevance.model
+        else None
+    )
     recorded = config.model_dump(mode="json")
     with store.run("analyse", config=recorded, seed=settings.seed, command=command) as run:
         started = time.perf_counter()
@@ -111,8 +128,13 @@ def analyse(
             progress=progress,
             total=store.count_documents(include_duplicates=include),
         )
-        sentences = build_sentences(store, config, scorer, progress=progress)
-        resources = Resources(store, config, sentences, scorer, progress)
+        seconds = {"passages": round(time.perf_counter() - started, 3)}
+        started = time.perf_counter()
+        sentences, matches = build_sentences(
+            store, config, scorer, learned=learned, progress=progress
+        )
+        seconds["sentences"] = round(time.perf_counter() - started, 3)
+        resources = Resources(store, config, sentences, scorer, matches, progress)
         data = AnalysisInput(
             sentences=sentences,
             seed=settings.seed,
@@ -121,14 +143,15 @@ def analyse(
             progress=progress,
         )
         tables: dict[str, int] = {}
-        seconds = {"passages+sentences": round(time.perf_counter() - started, 3)}
         for stage in build_stages(config, resources):
             began = time.perf_counter()
             for table, frame in stage.run(data):
                 if table.name in tables:
                     raise ValueError(f"stage {stage.name}: result table {table.name} written twice")
                 tables[table.name] = store.write_results(run.id, table, stable_rows(table, frame))
-            seconds[stage.name] = round(time.perf_counter() - began, 3)
+            seconds[stage.name] = round(
+                time.perf_counter() - began, 3
+            )  # with shared work it set off
         run.summary.update(
             documents=int(sentences["document_id"].nunique()),
             documents_split=split["split"],
@@ -147,10 +170,13 @@ def build_sentences(
     config: AnalyseFile,
     scorer: LexiconScorer,
     *,
+    learned: LearnedScorer | None = None,
     progress: Progress = SILENT,
     batch: int = 500,
-) -> pd.DataFrame:
-    """The sentence table (SENTENCE_COLUMNS) of the documents a run reads, relevance marked.
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The sentence table (SENTENCE_COLUMNS) of the documents a run reads, relevance marked,
+    and the lexicon's concept matches per sentence (sentences × concepts). With a learned
+    scorer, `relevance` is its P(relevant) and `relevant` compares it with model_threshold.
 
     Documents are streamed in id order and turned into compact frames batch by batch, so the
     corpus is never held as Python objects all at once.
@@ -163,18 +189,23 @@ def build_sentences(
         for document in store.iter_documents(include_duplicates=settings.include_duplicates):
             pending.append(document)
             if len(pending) >= batch:
-                frames.append(_sentence_frame(store, pending, settings.period, scorer, config))
+                frames.append(
+                    _sentence_frame(store, pending, settings.period, scorer, learned, config)
+                )
                 task.advance(len(pending))
                 pending = []
         if pending:
-            frames.append(_sentence_frame(store, pending, settings.period, scorer, config))
+            frames.append(_sentence_frame(store, pending, settings.period, scorer, learned, config))
             task.advance(len(pending))
     if not frames:
-        return _empty_sentences()
-    return pd.concat(frames, ignore_index=True)
+        return _empty_sentences(), np.zeros((0, len(scorer.concepts)), dtype=np.int32)
+    return (
+        pd.concat([frame for frame, _ in frames], ignore_index=True),
+        np.vstack([matches for _, matches in frames]),
+    )
 
 
-def _sentence_frame(store, documents, period, scorer, config) -> pd.DataFrame:
+def _sentence_frame(store, documents, period, scorer, learned, config):
     ids = [d.id for d in documents]
     rows = store.read(
         "SELECT id, document_id, seq, char_start, char_end FROM passages "
@@ -206,10 +237,16 @@ def _sentence_frame(store, documents, period, scorer, config) -> pd.DataFrame:
     frame = pd.DataFrame(
         {c: columns[c] for c in SENTENCE_COLUMNS if c not in ("relevance", "relevant")}
     )
-    score = scorer.score_sentences(frame) if len(frame) else np.zeros(0)
+    matches = concept_counts(scorer.concepts, frame["text"])
+    if learned is not None:
+        score = learned.score_sentences(frame)
+        threshold = config.relevance.model_threshold
+    else:
+        score = scorer.score_sentences(frame, matches) if len(frame) else np.zeros(0)
+        threshold = config.relevance.threshold
     frame["relevance"] = score
-    frame["relevant"] = score >= config.relevance.threshold
-    return _typed(frame)
+    frame["relevant"] = score >= threshold
+    return _typed(frame), matches
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ a few bytes per token in memory.
 """
 
 import hashlib
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata, resources
@@ -307,11 +308,15 @@ def preprocess(
     progress: Progress = SILENT,
 ) -> tuple[Tokens, dict[str, int]]:
     """Analysis terms for texts (sentences), using and filling the store's token cache."""
+    started = time.perf_counter()
     tokenizer = Tokenizer(config)
     raw, counts = cached_tokens(store, texts, tokenizer, progress=progress)
+    tokenised = time.perf_counter()
     vocabulary = Vocabulary(config, tokenizer)
     vocabulary.learn_phrases(raw, progress)
     terms = vocabulary.terms(raw, progress)
     counts["phrases"] = 0 if vocabulary.phrases is None else len(vocabulary.phrases.phrasegrams)
     counts["terms"] = int(terms.lengths().sum())
+    counts["seconds_tokens"] = round(tokenised - started, 3)
+    counts["seconds_terms"] = round(time.perf_counter() - tokenised, 3)
     return terms, counts

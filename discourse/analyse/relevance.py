@@ -11,9 +11,10 @@ before and after. It is relevant when the score reaches the configured threshold
 transparent: `matches` says which concepts fired.
 """
 
+import json
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -23,8 +24,9 @@ import pandas as pd
 
 from discourse.analyse.aggregate import grouped_ratios
 from discourse.analyse.stage import AnalysisInput, StageOutput
-from discourse.errors import ConfigError
+from discourse.errors import ConfigError, UsageError
 from discourse.store import ResultTable
+from discourse.vocabulary import STANCES
 
 _DASHES = "\\-\u2010\u2011\u2012\u2013"
 
@@ -40,7 +42,7 @@ class Concept:
 
 
 def compile_patterns(patterns: Sequence[str]) -> re.Pattern:
-    """One case-insensitive regex for phrase patterns (see concepts.toml for the syntax)."""
+    """One regex for phrase patterns (see concepts.toml), to match on lower-cased text."""
     alternatives = []
     for pattern in sorted(set(patterns), key=lambda p: (-len(p), p)):
         words = re.split(r"(\s+|-)", pattern.strip().lower())
@@ -57,7 +59,8 @@ def compile_patterns(patterns: Sequence[str]) -> re.Pattern:
                 word = re.escape(piece.rstrip("*")).replace("'", "['\u2019]?")
                 parts.append(word + (r"\w*" if star else ""))
         alternatives.append("".join(parts))
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+    # \b rather than look-arounds and lower-cased text rather than IGNORECASE: twice as fast
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
 
 
 def load_lexicon(path: str | Path | None = None) -> list[Concept]:
@@ -108,22 +111,32 @@ def load_lexicon(path: str | Path | None = None) -> list[Concept]:
     return concepts
 
 
+def concept_counts(concepts: Sequence[Concept], texts: Iterable[str]) -> np.ndarray:
+    """Matches of every concept in every text: an array of texts × concepts."""
+    rows = []
+    for text in texts:
+        lower = (text or "").lower()
+        rows.append([len(c.regex.findall(lower)) for c in concepts])
+    return np.array(rows, dtype=np.int32).reshape(len(rows), len(concepts))
+
+
 class LexiconScorer:
     """Scores sentences by the concepts they mention; neighbours add `context_weight` of theirs."""
 
     def __init__(self, concepts: list[Concept], context_weight: float = 0.25):
         self.concepts = concepts
         self.context_weight = context_weight
+        self.weights = np.array([c.weight for c in concepts], dtype=float)
 
     def matches(self, text: str) -> list[str]:
         """Names of the concepts a text mentions, in lexicon order."""
-        return [c.name for c in self.concepts if c.regex.search(text)]
+        lower = text.lower()
+        return [c.name for c in self.concepts if c.regex.search(lower)]
 
-    def own_scores(self, texts: Iterable[str]) -> np.ndarray:
-        weights = {c.name: c.weight for c in self.concepts}
-        return np.array(
-            [sum(weights[name] for name in self.matches(t or "")) for t in texts], dtype=float
-        )
+    def own_scores(self, texts: Iterable[str], counts: np.ndarray | None = None) -> np.ndarray:
+        """Sum of the weights of the concepts each text mentions (each concept once)."""
+        counts = concept_counts(self.concepts, texts) if counts is None else counts
+        return np.round((counts > 0).astype(float) @ self.weights, 6)
 
     def score(
         self, texts: Sequence[str], before: Sequence[str], after: Sequence[str]
@@ -137,9 +150,14 @@ class LexiconScorer:
         )
         return np.round(own + self.context_weight * context, 6)
 
-    def score_sentences(self, sentences: pd.DataFrame) -> np.ndarray:
-        """Scores for a sentence table, reusing each sentence's own score for its neighbours."""
-        own = self.own_scores(sentences["text"])
+    def score_sentences(
+        self, sentences: pd.DataFrame, counts: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Scores for a sentence table, reusing each sentence's own score for its neighbours.
+
+        `counts` (sentences × concepts, from concept_counts) saves matching the texts again.
+        """
+        own = self.own_scores(sentences["text"], counts)
         if self.context_weight == 0 or len(own) == 0:
             return own
         documents = sentences["document_id"].to_numpy()
@@ -210,8 +228,9 @@ class RelevanceStage:
 
     name = "relevance"
 
-    def __init__(self, scorer: LexiconScorer):
+    def __init__(self, scorer: LexiconScorer, counts: Callable[[], np.ndarray]):
         self.scorer = scorer
+        self.counts = counts  # sentences × concepts, aligned with the sentence table
 
     def run(self, data: AnalysisInput) -> StageOutput:
         sentences = data.sentences
@@ -233,10 +252,11 @@ class RelevanceStage:
             replicates=data.replicates,
         )
         shares = pd.concat([by_sentence, by_word], ignore_index=True)
+        counts = self.counts()
+        documents = sentences["document_id"].to_numpy()
         concepts = []
-        texts = sentences["text"].tolist()
-        for concept in self.scorer.concepts:
-            hits = np.fromiter((bool(concept.regex.search(t)) for t in texts), bool, len(texts))
+        for j, concept in enumerate(self.scorer.concepts):
+            hits = counts[:, j] > 0
             concepts.append(
                 {
                     "concept": concept.name,
@@ -244,10 +264,154 @@ class RelevanceStage:
                     "weight": concept.weight,
                     "sentences": int(hits.sum()),
                     "relevant_sentences": int((hits & relevant).sum()),
-                    "documents": int(sentences.loc[hits, "document_id"].nunique()),
+                    "documents": len(np.unique(documents[hits])),
                 }
             )
         return [
             (RELEVANCE_SHARES, shares),
             (RELEVANCE_CONCEPTS, pd.DataFrame(concepts)),
         ]
+
+
+class LearnedScorer:
+    """Optional learned relevance: logistic regression on words and lexicon concepts.
+
+    Features are TF-IDF word uni- and bigrams of the sentence, the same of its context
+    (before + after, down-weighted), and which lexicon concepts the sentence and its context
+    mention; the score is P(relevant). Train it on labelled sentences of your own corpus with
+    `discourse relevance train`; report its quality by cross-validation only.
+    """
+
+    context_share = 0.5  # weight of the context's features against the sentence's
+
+    def __init__(self, concepts: list[Concept], *, c: float = 4.0, seed: int = 0):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        self.concepts = concepts
+        self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
+        self.model = LogisticRegression(
+            C=c, class_weight="balanced", max_iter=2000, random_state=seed
+        )
+
+    def _features(self, texts, before, after, fit: bool = False):
+        from scipy.sparse import csr_matrix, hstack
+
+        context = [f"{b} {a}" for b, a in zip(before, after, strict=True)]
+        if fit:
+            self.words.fit([*texts, *context])
+        own = concept_counts(self.concepts, texts) > 0
+        around = (concept_counts(self.concepts, before) > 0) | (
+            concept_counts(self.concepts, after) > 0
+        )
+        return hstack(
+            [
+                self.words.transform(texts),
+                self.words.transform(context) * self.context_share,
+                csr_matrix(own.astype(float)),
+                csr_matrix(around.astype(float) * self.context_share),
+            ]
+        ).tocsr()
+
+    def fit(self, texts, before, after, relevant) -> "LearnedScorer":
+        self.model.fit(self._features(texts, before, after, fit=True), np.asarray(relevant, bool))
+        return self
+
+    def score(self, texts, before, after) -> np.ndarray:
+        """P(relevant) for sentences given their context sentences."""
+        if len(texts) == 0:
+            return np.zeros(0)
+        features = self._features(list(texts), list(before), list(after))
+        return np.round(self.model.predict_proba(features)[:, 1], 6)
+
+    def score_sentences(self, sentences: pd.DataFrame, counts: np.ndarray | None = None):
+        texts = sentences["text"].tolist()
+        return self.score(
+            texts, sentences["context_before"].tolist(), sentences["context_after"].tolist()
+        )
+
+    def save(self, path: str | Path) -> None:
+        import joblib
+
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump({"words": self.words, "model": self.model}, path)
+
+    @classmethod
+    def load(cls, path: str | Path, concepts: list[Concept]) -> "LearnedScorer":
+        import joblib
+
+        try:
+            parts = joblib.load(path)
+        except (OSError, EOFError, KeyError, ValueError) as exc:
+            raise ConfigError(
+                f"{path}: cannot load the relevance model ({exc})",
+                hint="train one with `discourse relevance train` or remove [relevance] model",
+            ) from None
+        scorer = cls(concepts)
+        scorer.words = parts["words"]
+        scorer.model = parts["model"]
+        return scorer
+
+
+def cross_validated(
+    concepts: list[Concept],
+    texts,
+    before,
+    after,
+    relevant,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    threshold: float = 0.5,
+) -> dict[str, float]:
+    """Precision/recall/F1 of the learned scorer by stratified k-fold cross-validation."""
+    from sklearn.model_selection import StratifiedKFold
+
+    texts, before, after = list(texts), list(before), list(after)
+    relevant = np.asarray(relevant, dtype=bool)
+    predicted = np.zeros(len(texts), dtype=bool)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train, test in splitter.split(texts, relevant):
+        scorer = LearnedScorer(concepts, seed=seed).fit(
+            [texts[i] for i in train],
+            [before[i] for i in train],
+            [after[i] for i in train],
+            relevant[train],
+        )
+        scores = scorer.score(
+            [texts[i] for i in test], [before[i] for i in test], [after[i] for i in test]
+        )
+        predicted[test] = scores >= threshold
+    return precision_recall_f1(predicted, relevant)
+
+
+def read_labelled(path: Path) -> tuple[list[str], list[str], list[str], list[bool]]:
+    """Labelled sentences from JSONL: `text`, optional `context_before`/`context_after`, and
+    `relevant` (true/false) or a codebook `label` (irrelevant = not relevant)."""
+    texts, before, after, relevant = [], [], [], []
+    try:
+        lines = Path(path).read_bytes().splitlines()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})", hint="check the path") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line.decode("utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{path}:{number}: not a JSON object ({exc})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise UsageError(f"{path}:{number}: needs a 'text' string")
+        if isinstance(row.get("relevant"), bool):
+            label = row["relevant"]
+        elif row.get("label") in STANCES:
+            label = row["label"] != "irrelevant"
+        else:
+            raise UsageError(
+                f"{path}:{number}: needs 'relevant' (true/false) or 'label' ({', '.join(STANCES)})"
+            )
+        texts.append(row["text"])
+        before.append(row.get("context_before") or "")
+        after.append(row.get("context_after") or "")
+        relevant.append(label)
+    return texts, before, after, relevant

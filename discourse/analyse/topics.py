@@ -339,10 +339,15 @@ def top_terms(model, n: int) -> list[list[str]]:
 def coherence(
     topics: list[list[str]], texts: list[list[str]], dictionary: Dictionary, measure: str, n: int
 ) -> np.ndarray:
-    """Coherence of each topic's top `n` terms over `texts` (gensim CoherenceModel)."""
+    """Coherence of each topic's top `n` terms over `texts`.
+
+    c_npmi is computed here (see `npmi`); c_v by gensim's CoherenceModel.
+    """
     texts = [t for t in texts if t]
     if not texts:
         return np.full(len(topics), np.nan)
+    if measure == "c_npmi":
+        return npmi(topics, texts, n)
     model = CoherenceModel(
         topics=[t[:n] for t in topics],
         texts=texts,
@@ -351,8 +356,65 @@ def coherence(
         topn=n,
         processes=1,
     )
-    with np.errstate(divide="ignore", invalid="ignore"):  # pairs never seen together
-        return np.asarray(model.get_coherence_per_topic(), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.asarray(model.get_coherence_per_topic(), dtype=float)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def npmi(topics: list[list[str]], texts: list[list[str]], n: int, window: int = 10) -> np.ndarray:
+    """Mean NPMI of each topic's top-`n` term pairs over boolean sliding windows of `texts`.
+
+    Follows gensim's c_npmi (windows of 10 tokens, a shorter text is one window, ε = 1e-12),
+    but a pair with a term absent from the reference texts scores −1 (never together) where
+    gensim divides by zero, as held-out texts of a small corpus do. Counting is one sparse
+    windows × terms product, fast enough to score every candidate k.
+    """
+    from scipy.sparse import csr_matrix
+
+    words = sorted({w for topic in topics for w in topic[:n]})
+    index = {w: i for i, w in enumerate(words)}
+    rows, columns = [], []
+    windows = 0
+    for text in texts:
+        count = max(1, len(text) - window + 1)
+        positions = np.array([k for k, w in enumerate(text) if w in index], dtype=np.int64)
+        if len(positions):
+            ids = np.array([index[text[k]] for k in positions], dtype=np.int64)
+            for offset in range(window):  # the windows starting up to window-1 before a token
+                starts = positions - offset
+                valid = (starts >= 0) & (starts < count)
+                rows.append(windows + starts[valid])
+                columns.append(ids[valid])
+        windows += count
+    if rows:
+        presence = csr_matrix(
+            (np.ones(sum(len(r) for r in rows)), (np.concatenate(rows), np.concatenate(columns))),
+            shape=(windows, len(words)),
+        )
+        presence.data[:] = 1.0  # duplicates were summed: a window either holds a term or not
+        single = np.asarray(presence.sum(axis=0)).ravel()
+        joint = (presence.T @ presence).toarray()
+    else:
+        single = np.zeros(len(words))
+        joint = np.zeros((len(words), len(words)))
+    p = single / windows
+    pj = joint / windows
+    epsilon = 1e-12
+    scores = []
+    for topic in topics:
+        ids = [index[w] for w in topic[:n]]
+        values = []
+        for x in range(len(ids)):
+            for y in range(x + 1, len(ids)):
+                i, j = ids[x], ids[y]
+                if p[i] == 0 or p[j] == 0:
+                    values.append(-1.0)  # a term absent from the reference texts
+                    continue
+                values.append(
+                    math.log((pj[i, j] + epsilon) / (p[i] * p[j])) / -math.log(pj[i, j] + epsilon)
+                )
+        scores.append(float(np.mean(values)) if values else np.nan)
+    return np.array(scores)
 
 
 def diversity(topics: list[list[str]], n: int = _DIVERSITY_TERMS) -> float:

@@ -91,9 +91,13 @@ class TrendsStage:
         config: TrendsSection,
         concepts: Sequence[Concept],
         terms: Callable[[], Tokens],
+        concept_matches: Callable[[], np.ndarray] | None = None,
     ):
+        """`concept_matches` gives the sentences × concepts counts when already computed."""
         self.config = config
         self.terms = terms
+        self.concepts = list(concepts)
+        self.concept_matches = concept_matches
         self.patterns: list[tuple[str, str, object]] = []
         if config.concepts:
             self.patterns += [(c.name, c.label, c.regex) for c in concepts if c.trend]
@@ -111,9 +115,20 @@ class TrendsStage:
         texts = sentences["text"].tolist()
         words = sentences["words"].to_numpy(dtype=float)
         units = sentences[["document_id", "period", "actor_type", "words"]].copy()
+        known = {}
+        if self.concept_matches is not None:
+            matrix = self.concept_matches()
+            known = {c.name: matrix[:, j] for j, c in enumerate(self.concepts)}
+        lower = None
         counts: dict[str, np.ndarray] = {}
         for name, _, regex in self.patterns:
-            counts[name] = np.fromiter((len(regex.findall(t)) for t in texts), float, len(texts))
+            if name in known:
+                counts[name] = known[name].astype(float)
+            else:
+                lower = [t.lower() for t in texts] if lower is None else lower
+                counts[name] = np.fromiter(
+                    (len(regex.findall(t)) for t in lower), float, len(lower)
+                )
             units[name] = counts[name] * 10_000 / np.maximum(words, 1)
         names = [name for name, _, _ in self.patterns]
         if not names:

@@ -1,5 +1,5 @@
 """Commands that measure the corpus: analyse, diff, compare (survey figures beside the
-discourse), and sentiment scoring of any JSONL file.
+discourse), relevance train, and sentiment scoring of any JSONL file.
 
 The analysis modules (spaCy, gensim, scipy, VADER) are imported inside the commands that use
 them, so other commands and `--help` start without loading them.
@@ -48,6 +48,15 @@ def analyse(app: AppContext, config_path: Path | None, seed: int | None) -> None
     )
     for name, rows in sorted(summary["tables"].items()):
         app.console.print(f"  {name}: {rows:,} rows")
+    if summary["tables"].get("topic_coherence"):
+        selection = store.read_results(report.run_id, "topic_coherence")
+        chosen = selection[selection["chosen"] == 1].iloc[0]
+        app.console.print(
+            f"topics: k = {chosen['k']} chosen from {', '.join(map(str, selection['k']))} "
+            f"by held-out {chosen['measure']} ({chosen['coherence']:.3f})"
+        )
+    elif config.topics.enabled:
+        app.console.print("topics: too little text for a topic model; none was fitted")
     if config.compare.enabled:
         _compare_after_analysis(app, store, report.run_id, config.compare)
     click.echo(report.run_id)
@@ -384,4 +393,88 @@ def _atomic_output(path: str):
         raise
 
 
-COMMANDS = [analyse, diff, compare, sentiment]
+@click.group()
+def relevance() -> None:
+    """The relevance filter: train the optional learned scorer on labelled sentences."""
+
+
+@relevance.command()
+@click.option(
+    "--labels",
+    "label_files",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="JSONL of labelled sentences (text, context_before, context_after, and label or "
+    "relevant); repeatable.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("models/relevance/relevance.joblib"),
+    show_default=True,
+    help="Where to write the model; a .json model card is written beside it.",
+)
+@click.option(
+    "--lexicon",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Concept lexicon (default: packaged).",
+)
+@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.pass_obj
+def train(app: AppContext, label_files, out: Path, lexicon, folds: int, seed: int) -> None:
+    """Fit the learned relevance scorer and report its cross-validated quality.
+
+    Use it with `[relevance] model = "PATH"` in analyse.toml. Labels follow the stance
+    codebook: support, sceptical and neutral are relevant, irrelevant is not.
+    """
+    from discourse.analyse.relevance import (
+        LearnedScorer,
+        cross_validated,
+        load_lexicon,
+        read_labelled,
+    )
+    from discourse.dates import utc_now
+    from discourse.errors import UsageError
+    from discourse.provenance import canonical_json, library_versions, package_version
+
+    texts, before, after, relevant = [], [], [], []
+    for path in label_files:
+        t, b, a, r = read_labelled(path)
+        texts += t
+        before += b
+        after += a
+        relevant += r
+    positives = sum(relevant)
+    if min(positives, len(relevant) - positives) < folds:
+        raise UsageError(
+            f"{', '.join(map(str, label_files))}: {positives} relevant and "
+            f"{len(relevant) - positives} irrelevant sentences; each needs at least {folds}",
+            hint="label more sentences or lower --folds",
+        )
+    concepts = load_lexicon(lexicon)
+    scores = cross_validated(concepts, texts, before, after, relevant, folds=folds, seed=seed)
+    LearnedScorer(concepts, seed=seed).fit(texts, before, after, relevant).save(out)
+    card = {
+        "model": "relevance: logistic regression on TF-IDF words of sentence and context + lexicon concepts",
+        "trained_at": utc_now(),
+        "data": [str(p) for p in label_files],
+        "sentences": len(relevant),
+        "relevant": positives,
+        "cross_validation": {"folds": folds, "seed": seed, **scores},
+        "lexicon": str(lexicon) if lexicon else "discourse/data/concepts.toml",
+        "package_version": package_version(),
+        "library_versions": library_versions(),
+    }
+    card_path = out.with_suffix(".json")
+    card_path.write_text(canonical_json(card) + "\n", encoding="utf-8")
+    app.console.print(
+        f"trained on {len(relevant):,} sentences ({positives:,} relevant); {folds}-fold "
+        f"cross-validated precision {scores['precision']:.3f}, recall {scores['recall']:.3f}, "
+        f"F1 {scores['f1']:.3f}"
+    )
+    app.console.print(f"wrote {out} and {card_path}")
+
+
+COMMANDS = [analyse, diff, compare, relevance, sentiment]

@@ -560,6 +560,26 @@ class Store:
             [tuple(row) for row in rows], columns=[c.strip() for c in columns.split(",")]
         )
 
+    def passage_texts(self, passage_ids: Sequence[int]) -> pd.DataFrame:
+        """Passages by id with their text (a slice of the document's text), in the order given.
+
+        Columns: passage_id, document_id, unit, seq, text. Ids not in the store are left out.
+        """
+        columns = ["passage_id", "document_id", "unit", "seq", "text"]
+        found: dict[int, tuple] = {}
+        ids = [int(i) for i in passage_ids]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.read(
+                "SELECT p.id, p.document_id, p.unit, p.seq, "
+                "substr(d.text, p.char_start + 1, p.char_end - p.char_start) AS text "
+                "FROM passages p JOIN documents d ON d.id = p.document_id "
+                f"WHERE p.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update((row["id"], tuple(row)) for row in rows)
+        return pd.DataFrame([found[i] for i in ids if i in found], columns=columns)
+
     def count_documents(self, *, include_duplicates: bool = False) -> int:
         clause = "" if include_duplicates else " AND duplicate_of IS NULL"
         return self.read(f"SELECT count(*) FROM documents WHERE is_latest = 1{clause}")[0][0]
@@ -725,7 +745,7 @@ class Store:
         """The most recent finished run of a kind with status ok (what outputs default to)."""
         rows = self.read(
             "SELECT * FROM runs WHERE kind = ? AND status = 'ok' "
-            "ORDER BY started_at DESC, id DESC LIMIT 1",
+            "ORDER BY started_at DESC, rowid DESC LIMIT 1",  # rowid: insertion order
             (kind,),
         )
         if not rows:

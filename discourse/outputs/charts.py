@@ -16,7 +16,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from io import BytesIO, StringIO
+from io import StringIO
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -33,12 +33,12 @@ from discourse.outputs.style import (
     GREY,
     LIGHT_GREY,
     MARKERS,
-    METADATA,
     OKABE_ITO,
     SERIES_COLOURS,
     SINGLE_COLUMN,
     STANCE_COLOURS,
     project_style,
+    render,
 )
 from discourse.store import Store
 from discourse.vocabulary import ACTOR_TYPES
@@ -132,10 +132,7 @@ class Chart:
     def render(self, fmt: str) -> bytes:
         if self.figure is None:
             raise ValueError(f"{self.name}: not drawn ({self.caption})")
-        buffer = BytesIO()
-        with project_style():
-            self.figure.savefig(buffer, format=fmt, metadata=METADATA[fmt])
-        return buffer.getvalue()
+        return render(self.figure, fmt)
 
     def svg(self) -> str:
         """The chart as an SVG document (for inlining in HTML or a notebook)."""

@@ -9,6 +9,7 @@ everywhere), and file metadata carries no dates, so the same numbers give the sa
 """
 
 from contextlib import contextmanager
+from io import BytesIO
 
 import matplotlib
 
@@ -99,3 +100,21 @@ def project_style():
     """Apply the project style to the figures made and saved inside the block."""
     with matplotlib.rc_context(RC):
         yield
+
+
+def render(figure, fmt: str) -> bytes:
+    """A figure as PDF, SVG or PNG bytes, saved in the project style without dates."""
+    buffer = BytesIO()
+    with project_style():
+        figure.savefig(buffer, format=fmt, metadata=METADATA[fmt])
+    return buffer.getvalue()
+
+
+class Inline:
+    """A figure that shows itself in a notebook as SVG: `Inline(figure)` as a cell's result."""
+
+    def __init__(self, figure):
+        self.figure = figure
+
+    def _repr_svg_(self) -> str:
+        return render(self.figure, "svg").decode("utf-8")

@@ -313,6 +313,23 @@ class SentimentConfig(Section):
         return value
 
 
+# -- stance ------------------------------------------------------------------------
+
+
+class StanceConfig(Section):
+    """[stance] in analyse.toml: which trained stance model a run uses and how it reports.
+
+    `model` is a model directory (model.json + weights.npz, as `discourse stance train`
+    writes), relative to the working directory. `correction` adds shares corrected by the
+    model's misclassification matrix beside the raw ones; `only_relevant` classifies only
+    sentences the relevance filter passed (the rest are irrelevant).
+    """
+
+    model: str = "models/stance"
+    correction: bool = True
+    only_relevant: bool = True
+
+
 # -- survey comparison -----------------------------------------------------------------------
 
 
@@ -360,4 +377,5 @@ class AnalyseFile(Section):
     topics: TopicsSection = TopicsSection()
     trends: TrendsSection = TrendsSection()
     sentiment: SentimentConfig = SentimentConfig()
+    stance: StanceConfig = StanceConfig()
     compare: CompareSection = CompareSection()

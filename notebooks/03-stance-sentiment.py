@@ -47,8 +47,9 @@ stance = results.table(STANCE_TABLE)
 if stance is None:
     print("This run has no stance results.")
 else:
+    # raw: the classifier's labels counted; corrected: adjusted for its error rates
     wide = stance.pivot_table(
-        index=["actor_type", "period"], columns="metric", values="estimate"
+        index=["actor_type", "period"], columns=["method", "metric"], values="estimate"
     )
     display(wide.round(3))
 

@@ -8,27 +8,12 @@ from conftest import make_document
 
 from discourse.analyse.compare import SURVEY_COMPARISON, SURVEY_CORRELATION, SURVEY_SETTINGS
 from discourse.analyse.sentiment.stage import BY_GROUP, SETTINGS
+from discourse.analyse.stance.stage import MODEL as STANCE_MODEL
+from discourse.analyse.stance.stage import SHARES as STANCE_SHARES
 from discourse.analyse.topics import TOPIC_COHERENCE, TOPIC_SHARES, TOPIC_SUMMARY, TOPIC_TERMS
 from discourse.analyse.trends import KEYNESS, TERM_RATES
 from discourse.config import AnalyseFile
-from discourse.store import ResultTable
 
-# The stance stage's aggregate table as issue 6 specifies it.
-STANCE_BY_GROUP = ResultTable(
-    name="stance_by_group",
-    columns=(
-        ("period", "TEXT"),
-        ("actor_type", "TEXT"),
-        ("metric", "TEXT"),
-        ("estimate", "REAL"),
-        ("ci_low", "REAL"),
-        ("ci_high", "REAL"),
-        ("documents", "INTEGER"),
-        ("sentences", "INTEGER"),
-    ),
-    key=("period", "actor_type", "metric"),
-    description="test stand-in",
-)
 NASTY = "<script>window.pwned=1</script>"  # must never reach a page unescaped
 
 
@@ -72,26 +57,28 @@ def stance_rows():
         ("charity", "2010", 2 / 3, 0.0, 3),
         ("charity", "2011", 0.4, 0.4, 3),
     ):
-        for metric, value in (
-            ("share_support", support),
-            ("share_sceptical", sceptical),
-            ("share_neutral", 1 - support - sceptical),
-            ("net_stance", support - sceptical),
-        ):
-            single = docs == 1
-            floor = -1.0 if metric == "net_stance" else 0.0
-            rows.append(
-                dict(
-                    period=period,
-                    actor_type=actor,
-                    metric=metric,
-                    estimate=value,
-                    ci_low=None if single else max(value - 0.2, floor),
-                    ci_high=None if single else min(value + 0.2, 1.0),
-                    documents=docs,
-                    sentences=docs * 4,
+        for method, shift in (("raw", 0.0), ("corrected", 0.1)):
+            for metric, value in (
+                ("support", max(support - shift, 0.0)),
+                ("sceptical", min(sceptical + shift, 1.0)),
+                ("neutral", 1 - support - sceptical),
+                ("net_stance", support - sceptical - 2 * shift),
+            ):
+                single = docs == 1
+                floor = -1.0 if metric == "net_stance" else 0.0
+                rows.append(
+                    dict(
+                        period=period,
+                        actor_type=actor,
+                        method=method,
+                        metric=metric,
+                        estimate=value,
+                        ci_low=None if single else max(value - 0.2, floor),
+                        ci_high=None if single else min(value + 0.2, 1.0),
+                        documents=docs,
+                        units=docs * 4 if method == "raw" else docs * 6,
+                    )
                 )
-            )
     return rows
 
 
@@ -305,7 +292,12 @@ def build_run(store, *, stance=True, survey=True) -> str:
             ],
         )
         if stance:
-            store.write_results(run.id, STANCE_BY_GROUP, stance_rows())
+            store.write_results(run.id, STANCE_SHARES, stance_rows())
+            store.write_results(
+                run.id,
+                STANCE_MODEL,
+                [dict(key="selected", value="words+rules"), dict(key="cv_macro_f1", value="0.7")],
+            )
         store.write_results(run.id, BY_GROUP, sentiment_rows())
         store.write_results(
             run.id,

@@ -116,6 +116,10 @@ def test_a_run_stores_every_table_and_a_summary(store):
         "sentiment_settings",
         "sentiment_sentences",
         "sentiment_by_group",
+        "stance_sentences",
+        "stance_shares",
+        "stance_correction",
+        "stance_model",
     }
     run = store.get_run(report.run_id)
     assert run["status"] == "ok" and run["seed"] == 2010

@@ -46,25 +46,45 @@ def test_topic_chart_csv_is_exactly_the_drawn_numbers(charts, run_id):
 def test_stance_chart_draws_support_and_sceptical_per_actor(charts):
     chart = charts[2]
     assert chart.csv() == (
-        "actor_type,stance,period,x,share,ci_low,ci_high,documents,sentences\n"
-        "all,support,2010,2010-07-02,0.5,0.3,0.7,4,16\n"
-        "all,support,2011,2011-07-02,0.4,0.2,0.6,3,12\n"
-        "all,sceptical,2010,2010-07-02,0.25,0.05,0.45,4,16\n"
-        "all,sceptical,2011,2011-07-02,0.4,0.2,0.6,3,12\n"
-        "local_government,support,2010,2010-07-02,0,,,1,4\n"
-        "local_government,sceptical,2010,2010-07-02,1,,,1,4\n"
-        "charity,support,2010,2010-07-02,0.6666666667,0.4666666667,0.8666666667,3,12\n"
-        "charity,support,2011,2011-07-02,0.4,0.2,0.6,3,12\n"
-        "charity,sceptical,2010,2010-07-02,0,0,0.2,3,12\n"
-        "charity,sceptical,2011,2011-07-02,0.4,0.2,0.6,3,12\n"
+        "actor_type,stance,method,period,x,share,ci_low,ci_high,documents,sentences\n"
+        "all,support,raw,2010,2010-07-02,0.5,0.3,0.7,4,16\n"
+        "all,support,raw,2011,2011-07-02,0.4,0.2,0.6,3,12\n"
+        "all,support,corrected,2010,2010-07-02,0.4,,,4,24\n"
+        "all,support,corrected,2011,2011-07-02,0.3,,,3,18\n"
+        "all,sceptical,raw,2010,2010-07-02,0.25,0.05,0.45,4,16\n"
+        "all,sceptical,raw,2011,2011-07-02,0.4,0.2,0.6,3,12\n"
+        "all,sceptical,corrected,2010,2010-07-02,0.35,,,4,24\n"
+        "all,sceptical,corrected,2011,2011-07-02,0.5,,,3,18\n"
+        "local_government,support,raw,2010,2010-07-02,0,,,1,4\n"
+        "local_government,support,corrected,2010,2010-07-02,0,,,1,6\n"
+        "local_government,sceptical,raw,2010,2010-07-02,1,,,1,4\n"
+        "local_government,sceptical,corrected,2010,2010-07-02,1,,,1,6\n"
+        "charity,support,raw,2010,2010-07-02,0.6666666667,0.4666666667,0.8666666667,3,12\n"
+        "charity,support,raw,2011,2011-07-02,0.4,0.2,0.6,3,12\n"
+        "charity,support,corrected,2010,2010-07-02,0.5666666667,,,3,18\n"
+        "charity,support,corrected,2011,2011-07-02,0.3,,,3,18\n"
+        "charity,sceptical,raw,2010,2010-07-02,0,0,0.2,3,12\n"
+        "charity,sceptical,raw,2011,2011-07-02,0.4,0.2,0.6,3,12\n"
+        "charity,sceptical,corrected,2010,2010-07-02,0.1,,,3,18\n"
+        "charity,sceptical,corrected,2011,2011-07-02,0.5,,,3,18\n"
     )
     titles = [ax.get_title(loc="left") for ax in chart.figure.axes]
     assert titles == ["all actors", "local government", "charity"]
-    local = chart.figure.axes[1]
+    pooled, local, _ = chart.figure.axes
+    raw = {
+        line.get_label(): line.get_ydata()
+        for line in pooled.lines
+        if line.get_label() in ("support", "sceptical")
+    }
+    np.testing.assert_allclose(raw["support"], [0.5, 0.4])
+    np.testing.assert_allclose(raw["sceptical"], [0.25, 0.4])
+    dashed = [line.get_ydata() for line in pooled.lines if line.get_linestyle() == "--"]
+    np.testing.assert_allclose(dashed, [[0.4, 0.3], [0.35, 0.5]])
     # 2011 has no local_government documents: the line is broken there, not bridged
-    support = local.lines[-2].get_ydata()
+    support = next(line for line in local.lines if line.get_label() == "support").get_ydata()
     assert support[0] == 0.0 and np.isnan(support[1])
     assert "n = 7 documents, 28 relevant sentences" in chart.caption
+    assert "Dashed lines: the same shares corrected for the classifier" in chart.caption
     assert "omitted (central government, parliament, think tank, media, academic, other)" in (
         chart.caption
     )
@@ -181,7 +201,7 @@ def test_missing_results_are_listed_not_drawn(store, tmp_path, run_cli, db_path)
     result = run_cli("--db", db_path, "charts", "--out", tmp_path)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == str(tmp_path / run_id)
-    assert "figure 2 not drawn: the run has no stance results (stance_by_group)" in result.stderr
+    assert "figure 2 not drawn: the run has no stance results (stance_shares)" in result.stderr
     assert "figure 4 not drawn: the run has no survey comparison" in result.stderr
     files = sorted(p.name for p in (tmp_path / run_id).iterdir() if p.name.startswith("fig2"))
     assert files == ["fig2-stance-by-actor.txt"]

@@ -5,18 +5,12 @@ import math
 import pytest
 from conftest import make_document
 
-from discourse.analyse.compare import STANCE_SENTENCES, compare_run
+from discourse.analyse.compare import compare_run
+from discourse.analyse.stance.stage import CORRECTION, SENTENCES
 from discourse.config import AnalyseFile, CompareSection
 from discourse.errors import UsageError
-from discourse.store import ResultTable
+from discourse.vocabulary import STANCES
 
-# The stance stage's sentence table as issue 6 specifies it (document, sentence, label).
-STANCE = ResultTable(
-    name=STANCE_SENTENCES,
-    columns=(("document_id", "INTEGER"), ("seq", "INTEGER"), ("stance", "TEXT")),
-    key=("document_id", "seq"),
-    description="test stand-in",
-)
 HEADER = (
     "survey,publisher,wave,fieldwork_start,fieldwork_end,population,question,response,"
     "value_pct,n,source,series,break_before,measure,population_group"
@@ -29,15 +23,37 @@ def add(store, n, actor, date, precision, stances):
     return store.add_document(doc).id, stances
 
 
-def analysis_run(store, documents, *, seed=11):
+def analysis_run(store, documents, *, seed=11, matrix=None):
+    """A finished run with the stance stage's sentence labels (and its correction matrix)."""
     config = AnalyseFile.model_validate({"analysis": {"replicates": 200}})
     with store.run("analyse", config=config.model_dump(mode="json"), seed=seed) as run:
         rows = [
-            {"document_id": doc_id, "seq": seq, "stance": label}
+            {
+                "passage_id": 1000 * doc_id + seq,
+                "document_id": doc_id,
+                "stance": label,
+                **{f"p_{s}": float(s == label) for s in STANCES},
+                "classified": int(label != "irrelevant"),
+            }
             for doc_id, labels in documents
             for seq, label in enumerate(labels)
         ]
-        store.write_results(run.id, STANCE, rows)
+        store.write_results(run.id, SENTENCES, rows)
+        if matrix is not None:
+            store.write_results(
+                run.id,
+                CORRECTION,
+                [
+                    {
+                        "true_label": t,
+                        "predicted_label": p,
+                        "probability": matrix[i][j],
+                        "count": 10,
+                    }
+                    for i, t in enumerate(STANCES)
+                    for j, p in enumerate(STANCES)
+                ],
+            )
     return run.id
 
 
@@ -239,7 +255,7 @@ def test_the_comparison_is_stored_with_the_run_and_replaced_on_rerun(store, tmp_
     assert settings["window_months"] == "3" and settings["surveys"] == str(path)
     assert len(settings["surveys_sha256"]) == 64
     assert set(store.result_names(run_id)) == {
-        STANCE_SENTENCES,
+        "stance_sentences",
         "survey_comparison",
         "survey_correlation",
         "survey_settings",
@@ -263,3 +279,43 @@ def test_compare_cli_defaults_to_the_latest_run_and_prints_correlations(
     assert result.stdout.strip() == run_id
     assert "s (segment 0): 4 waves, Spearman rho +1.00" in result.stderr
     assert len(store.read_results(run_id, "survey_comparison")) == 4
+
+
+def test_the_sceptical_share_is_also_corrected_for_classifier_error(store, tmp_path):
+    # the model calls 20% of truly supportive sentences sceptical: (Mᵀ)⁻¹ moves a quarter of
+    # a sentence from sceptical back to support for every predicted support sentence
+    matrix = [[0.8, 0.2, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
+    docs = [
+        add(
+            store,
+            1,
+            "charity",
+            "2011-01-10",
+            "day",
+            ["support", "sceptical", "support", "neutral", "irrelevant"],
+        ),
+        add(store, 3, "charity", "2011-02-10", "day", ["sceptical", "sceptical", "irrelevant"]),
+        add(store, 5, "charity", "2011-03-01", "day", ["support"]),
+    ]
+    run_id = analysis_run(store, docs, matrix=matrix)
+    path = survey_file(
+        tmp_path,
+        "Poll,P,Mar 2011,2011-03-20,2011-03-21,Adults,Q,no,55,,http://b,pub,,sceptical,public",
+    )
+    row = compare_run(store, run_id, CompareSection(surveys=str(path))).waves.iloc[0]
+    assert row["sceptical_pct"] == pytest.approx(100 * 3 / 7)
+    # predicted: 3 support, 3 sceptical, 1 neutral → corrected 3.75, 2.25, 1
+    assert row["sceptical_corrected_pct"] == pytest.approx(100 * 2.25 / 7)
+    assert row["sceptical_corrected_ci_low"] <= row["sceptical_corrected_pct"]
+    settings = dict(store.read_results(run_id, "survey_settings").itertuples(index=False))
+    assert settings["corrected_by"] == "stance_correction"
+
+
+def test_without_a_correction_matrix_the_corrected_share_is_empty(window_store, tmp_path):
+    store, run_id = window_store
+    path = survey_file(
+        tmp_path,
+        "Poll,P,Mar 2011,2011-03-20,2011-03-21,Adults,Q,no,55,,http://b,pub,,sceptical,public",
+    )
+    row = compare_run(store, run_id, CompareSection(surveys=str(path))).waves.iloc[0]
+    assert math.isnan(row["sceptical_corrected_pct"])

@@ -27,17 +27,21 @@ import pandas as pd
 from dateutil.relativedelta import relativedelta
 from scipy import stats
 
-from discourse.analyse.aggregate import grouped_ratios
+from discourse.analyse.aggregate import group_seed, grouped_ratios, ratio_with_ci
 from discourse.analyse.pipeline import stable_rows
+from discourse.analyse.stance.correction import unit_contributions
+from discourse.analyse.stance.stage import CORRECTION, SENTENCES
 from discourse.analyse.survey import SurveyRow, SurveyTable, load_surveys, wilson_interval
 from discourse.config import AnalyseFile, CompareSection
 from discourse.dates import date_span
 from discourse.errors import UsageError
 from discourse.progress import SILENT, Progress
 from discourse.store import ResultTable, Store
+from discourse.vocabulary import STANCES
 
-# The stance stage's sentence table: one row per sentence with its document and label.
-STANCE_SENTENCES = "stance_sentences"
+# The stance stage's tables: its sentence labels and its misclassification matrix.
+STANCE_SENTENCES = SENTENCES.name
+STANCE_CORRECTION = CORRECTION.name
 RELEVANT_STANCES = ("support", "sceptical", "neutral")
 MIN_POINTS = 4  # waves with a discourse estimate needed for a rank correlation
 
@@ -76,6 +80,9 @@ SURVEY_COMPARISON = ResultTable(
         ("net_stance", "REAL"),
         ("net_ci_low", "REAL"),
         ("net_ci_high", "REAL"),
+        ("sceptical_corrected_pct", "REAL"),
+        ("sceptical_corrected_ci_low", "REAL"),
+        ("sceptical_corrected_ci_high", "REAL"),
         ("point", "INTEGER"),
         ("status", "TEXT"),
         ("source", "TEXT"),
@@ -92,7 +99,10 @@ SURVEY_COMPARISON = ResultTable(
         "date is too imprecise to tell, left out; documents and sentences: documents and "
         "relevant sentences (stance support, sceptical or neutral) the estimate rests on. "
         "sceptical_pct: sceptical share of relevant sentences (percent) and net_stance: "
-        "(support - sceptical) / relevant, each with a 95% bootstrap interval over documents. "
+        "(support - sceptical) / relevant, each with a 95% bootstrap interval over documents; "
+        "sceptical_corrected_pct: the sceptical share corrected by the stance model's "
+        "misclassification matrix (as the stance_shares 'corrected' rows; empty when the run "
+        "has no correction). "
         "point is 1 when the wave enters its series' rank correlation; status says why not. "
         "segment counts break_before marks within the series (no correlation across them)."
     ),
@@ -155,11 +165,14 @@ def compare(
     *,
     seed: int,
     replicates: int = 1000,
+    misclassification: np.ndarray | None = None,
 ) -> Comparison:
     """Align every sceptical survey wave with the discourse of its population.
 
-    `stance`: one row per sentence with `document_id` and `stance`; `documents`: `id`,
-    `published_at` and `actor_type` of the documents the sentences belong to.
+    `stance`: one row per sentence (every sentence, irrelevant ones too) with `document_id`
+    and `stance`; `documents`: `id`, `published_at` and `actor_type` of the documents the
+    sentences belong to; `misclassification`: the stance model's P(predicted | true) matrix
+    in vocabulary.STANCES order, for the corrected share.
     """
     waves = surveys.measures("sceptical")
     unknown = sorted({w.population_group for w in waves} - set(config.populations))
@@ -177,6 +190,13 @@ def compare(
         net=(relevant["stance"] == "support").astype(float)
         - (relevant["stance"] == "sceptical").astype(float),
     )[["document_id", "sceptical", "net"]]
+    contributions = None
+    if misclassification is not None:
+        # each sentence carries its column of (Mᵀ)⁻¹: summed, the corrected label counts
+        predicted = stance["stance"].map(STANCES.index).to_numpy()
+        corrected = unit_contributions(misclassification)[:, predicted].T
+        contributions = pd.DataFrame(corrected, columns=list(STANCES))
+        contributions["document_id"] = stance["document_id"].to_numpy()
     segments = _segments(waves)
     rows, blocks = [], []
     for wave in waves:
@@ -185,12 +205,16 @@ def compare(
         if members is not None:
             block = units[units["document_id"].isin(members)]
             blocks.append(block.assign(line=wave.line))
+            if contributions is not None and not block.empty:
+                in_window = contributions[contributions["document_id"].isin(members)]
+                _corrected(row, in_window, seed, replicates)
     estimates = _estimates(blocks, seed, replicates)
     for row in rows:
         _fill(row, estimates.get(row["line"]), config.min_documents)
     columns = [c for c, _ in SURVEY_COMPARISON.columns]
     table = pd.DataFrame(rows, columns=columns)
-    return Comparison(table, correlations(table), _settings(surveys, config))
+    settings = _settings(surveys, config, corrected=misclassification is not None)
+    return Comparison(table, correlations(table), settings)
 
 
 def _document_spans(documents: pd.DataFrame) -> pd.DataFrame:
@@ -288,6 +312,21 @@ def _estimates(blocks: list[pd.DataFrame], seed: int, replicates: int) -> dict[i
     return estimates
 
 
+def _corrected(row: dict, contributions: pd.DataFrame, seed: int, replicates: int) -> None:
+    """The wave's sceptical share corrected for classifier error, bootstrapped by document."""
+    per_document = contributions.groupby("document_id", sort=True).sum()
+    relevant = per_document[list(RELEVANT_STANCES)].sum(axis=1).to_numpy()
+    estimate, low, high = ratio_with_ci(
+        per_document["sceptical"].to_numpy(),
+        relevant,
+        group_seed(seed, (row["line"], "corrected")),
+        replicates=replicates,
+    )
+    row["sceptical_corrected_pct"] = 100.0 * float(np.clip(estimate, 0.0, 1.0))
+    row["sceptical_corrected_ci_low"] = 100.0 * float(np.clip(low, 0.0, 1.0))
+    row["sceptical_corrected_ci_high"] = 100.0 * float(np.clip(high, 0.0, 1.0))
+
+
 def _fill(row: dict, estimate: dict | None, min_documents: int) -> None:
     row.setdefault("documents_in_window", 0 if row.get("date_start") else None)
     row.setdefault("documents_date_unsure", 0 if row.get("date_start") else None)
@@ -364,7 +403,7 @@ def correlations(waves: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c for c, _ in SURVEY_CORRELATION.columns])
 
 
-def _settings(surveys: SurveyTable, config: CompareSection) -> pd.DataFrame:
+def _settings(surveys: SurveyTable, config: CompareSection, *, corrected: bool) -> pd.DataFrame:
     values = {
         "surveys": str(surveys.path),
         "surveys_sha256": surveys.sha256,
@@ -375,9 +414,24 @@ def _settings(surveys: SurveyTable, config: CompareSection) -> pd.DataFrame:
         "min_points": str(MIN_POINTS),
         "populations": json.dumps(config.populations, sort_keys=True),
         "stance_table": STANCE_SENTENCES,
+        "corrected_by": STANCE_CORRECTION if corrected else "",
         "relevant_stances": ",".join(RELEVANT_STANCES),
     }
     return pd.DataFrame({"name": list(values), "value": list(values.values())})
+
+
+def misclassification_matrix(store: Store, run_id: str) -> np.ndarray | None:
+    """The P(predicted | true) matrix the run's stance stage corrected with, if it did."""
+    if STANCE_CORRECTION not in store.result_names(run_id):
+        return None
+    table = store.read_results(run_id, STANCE_CORRECTION)
+    cells = {
+        (t, p): v
+        for t, p, v in table[["true_label", "predicted_label", "probability"]].itertuples(
+            index=False
+        )
+    }
+    return np.array([[cells[(t, p)] for p in STANCES] for t in STANCES], dtype=float)
 
 
 def recorded_config(store: Store, run_id: str) -> AnalyseFile:
@@ -417,6 +471,7 @@ def compare_run(
         surveys = load_surveys(config.surveys)
         task.advance()
         stance = store.read_results(run_id, STANCE_SENTENCES)[["document_id", "stance"]]
+        matrix = misclassification_matrix(store, run_id)
         documents = store.document_index(include_duplicates=True)
         documents = documents[documents["id"].isin(stance["document_id"].unique())]
         task.advance()
@@ -427,6 +482,7 @@ def compare_run(
             config,
             seed=recorded.analysis.seed if run["seed"] is None else int(run["seed"]),
             replicates=recorded.analysis.replicates,
+            misclassification=matrix,
         )
         if write:
             for table, frame in comparison.tables():

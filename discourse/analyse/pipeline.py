@@ -27,6 +27,7 @@ from discourse.analyse.relevance import (
 )
 from discourse.analyse.sentiment import SentimentStage
 from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput, Stage
+from discourse.analyse.stance.stage import StanceStage
 from discourse.analyse.topics import TopicsStage
 from discourse.analyse.trends import TrendsStage
 from discourse.config import AnalyseFile, load
@@ -83,6 +84,7 @@ def build_stages(config: AnalyseFile, resources: Resources) -> list[Stage]:
             lambda: resources.concept_matches,
         ),
         SentimentStage(config.sentiment),
+        StanceStage.from_config(config.stance),
     ]
     return [stage for stage in stages if stage is not None]
 

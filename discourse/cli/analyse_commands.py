@@ -1,10 +1,12 @@
 """Commands that measure the corpus: analyse, diff, compare (survey figures beside the
-discourse), relevance train, and sentiment scoring of any JSONL file.
+discourse), relevance train, stance (predict, train, evaluate, annotate), and sentiment scoring
+of any JSONL file.
 
 The analysis modules (spaCy, gensim, scipy, VADER) are imported inside the commands that use
 them, so other commands and `--help` start without loading them.
 """
 
+import getpass
 import json
 import os
 import sys
@@ -398,7 +400,7 @@ def relevance() -> None:
     """The relevance filter: train the optional learned scorer on labelled sentences."""
 
 
-@relevance.command()
+@relevance.command("train")
 @click.option(
     "--labels",
     "label_files",
@@ -423,7 +425,9 @@ def relevance() -> None:
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.pass_obj
-def train(app: AppContext, label_files, out: Path, lexicon, folds: int, seed: int) -> None:
+def train_relevance(
+    app: AppContext, label_files, out: Path, lexicon, folds: int, seed: int
+) -> None:
     """Fit the learned relevance scorer and report its cross-validated quality.
 
     Use it with `[relevance] model = "PATH"` in analyse.toml. Labels follow the stance
@@ -477,4 +481,229 @@ def train(app: AppContext, label_files, out: Path, lexicon, folds: int, seed: in
     app.console.print(f"wrote {out} and {card_path}")
 
 
-COMMANDS = [analyse, diff, compare, relevance, sentiment]
+# -- stance -----------------------------------------------------------------------------------
+
+
+def _default_model_dir() -> Path:
+    from discourse.analyse.stance.examples import DEFAULT_MODEL_DIR
+
+    return DEFAULT_MODEL_DIR
+
+
+_MODEL_OPTION = click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Trained stance model directory (default: the shipped models/stance).",
+)
+
+
+@click.group()
+def stance() -> None:
+    """Stance toward state–civil-society blurring (support, sceptical, neutral, irrelevant).
+
+    The labels follow the project's stance codebook. `predict` labels a JSONL file,
+    `evaluate` scores the model on labelled sentences, `annotate` labels corpus sentences
+    the model is least sure of, and `train` refits the model from the annotation files.
+    """
+
+
+@stance.command()
+@click.option(
+    "--in",
+    "in_path",
+    required=True,
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="JSONL with `text` (and optional `context_before`, `context_after`); - for stdin.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="Where to write the labelled JSONL; - for stdout.",
+)
+@_MODEL_OPTION
+@click.pass_obj
+def predict(app: AppContext, in_path: Path, out_path: Path, model_dir: Path | None) -> None:
+    """Label sentences: adds `stance` and `stance_scores` to every line, order kept."""
+    from discourse.analyse.stance.models import load_model
+    from discourse.analyse.stance.predict import predict_jsonl
+
+    if str(in_path) != "-" and not in_path.exists():
+        raise UsageError(f"{in_path}: no such file", hint="check the --in path")
+    model = load_model(model_dir or _default_model_dir())
+    summary = predict_jsonl(model, in_path, out_path, progress=app.progress())
+    counts = ", ".join(f"{label} {n}" for label, n in summary.by_label.items())
+    app.console.print(f"labelled {summary.rows} sentences ({counts}) → {out_path}")
+    if summary.empty:
+        app.console.print(
+            f"warning: {summary.empty} line(s) had empty or whitespace-only text and were "
+            "labelled irrelevant"
+        )
+
+
+@stance.command()
+@click.option(
+    "--model-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory holding annotations/*.jsonl; the model is written there "
+    "(default: the shipped models/stance).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the model and card here instead of --model-dir.",
+)
+@click.option(
+    "--dev/--no-dev",
+    default=True,
+    show_default=True,
+    help="Also train on, and report nested cross-validation on, the shared dev set "
+    "when it is present ($DISCOURSE_SHARED_DATA/stance/dev.jsonl).",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
+@click.option(
+    "--embeddings",
+    is_flag=True,
+    help="Also consider MiniLM embedding features (needs the embeddings extra).",
+)
+@click.option(
+    "--no-nested",
+    is_flag=True,
+    help="Skip nested cross-validation (faster; the card then reports the optimistic "
+    "score of the selected configuration).",
+)
+@click.pass_obj
+def train(app: AppContext, model_dir, out_dir, dev, seed, folds, embeddings, no_nested) -> None:
+    """Fit the stance model from the annotation files (+ dev set) and write its model card."""
+    from discourse.analyse.stance.examples import dev_set_path
+    from discourse.analyse.stance.training import train as fit
+
+    model_dir = model_dir or _default_model_dir()
+    dev_path = dev_set_path() if dev else None
+    if dev and dev_path is None:
+        app.console.print(
+            "note: the shared dev set is not present; training on annotation files only"
+        )
+    result = fit(
+        model_dir,
+        dev_path=dev_path,
+        seed=seed,
+        folds=folds,
+        embeddings=embeddings,
+        nested=not no_nested,
+        out_dir=out_dir,
+        progress=app.progress(),
+    )
+    evaluation = result.card["evaluation"]
+    name, report = next(iter(reversed(evaluation.items())))
+    scores = ", ".join(f"{k} {v['f1']:.2f}" for k, v in report["per_label"].items())
+    app.console.print(
+        f"selected {result.chosen}; {name.replace('_', ' ')}: macro-F1 {report['macro_f1']:.3f} "
+        f"(F1 {scores}); wrote {(out_dir or model_dir)}"
+    )
+
+
+@stance.command()
+@click.option(
+    "--in",
+    "in_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Labelled JSONL: `text`, `label`, optional contexts.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the scores as JSON here.",
+)
+@click.option(
+    "--bins",
+    type=click.IntRange(2, 50),
+    default=10,
+    show_default=True,
+    help="Bins for the expected calibration error.",
+)
+@_MODEL_OPTION
+def evaluate(in_path: Path, out_path: Path | None, bins: int, model_dir: Path | None) -> None:
+    """Score the model on labelled sentences: P/R/F1 per label, macro-F1, confusion, ECE."""
+    from discourse.analyse.stance.evaluation import evaluation_report, format_report
+    from discourse.analyse.stance.examples import columns, read_examples
+    from discourse.analyse.stance.models import load_model
+
+    examples = read_examples(in_path)
+    model = load_model(model_dir or _default_model_dir())
+    texts, before, after, labels = columns(examples)
+    report = evaluation_report(labels, model.predict_proba(texts, before, after), bins=bins)
+    report["file"] = str(in_path)
+    report["model"] = str(model_dir or _default_model_dir())
+    click.echo(format_report(report))
+    if out_path:
+        out_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+@stance.command()
+@click.option("--annotator", default=None, help="Your name or initials (default: the login name).")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Annotation file to append to (default: <model dir>/annotations/corpus-ANNOTATOR.jsonl).",
+)
+@click.option("--limit", type=click.IntRange(1), default=None, help="Stop after this many labels.")
+@click.option(
+    "--max-documents",
+    type=click.IntRange(1),
+    default=None,
+    help="Draw candidates from at most this many documents (faster start on big stores).",
+)
+@_MODEL_OPTION
+@click.pass_obj
+def annotate(app: AppContext, annotator, out_path, limit, max_documents, model_dir) -> None:
+    """Label corpus sentences the model is least sure about (one key each; resumable).
+
+    Keys: s support, k sceptical, n neutral, i irrelevant, Enter skip, u undo, q quit.
+    """
+    from discourse.analyse.stance import annotate as loop
+    from discourse.analyse.stance.models import load_model
+
+    model_dir = model_dir or _default_model_dir()
+    annotator = annotator or getpass.getuser()
+    out_path = out_path or model_dir / "annotations" / f"corpus-{annotator}.jsonl"
+    store = app.store(create=False, readonly=True)
+    done = loop.labelled_ids(model_dir, out_path)
+    pending = [
+        c
+        for c in loop.candidates_from_store(store, max_documents=max_documents)
+        if c.id not in done and loop.text_key(c.text) not in done
+    ]
+    if not pending:
+        click.echo("nothing left to label: every target-mentioning sentence is already labelled")
+        return
+    queue = loop.by_uncertainty(load_model(model_dir), pending)
+    session = loop.Session(out_path, annotator)
+    interactive = sys.stdin.isatty()
+
+    def read_key():
+        if interactive:
+            return click.getchar()
+        line = sys.stdin.readline()
+        return None if line == "" else line.rstrip("\r\n")[:1] if line.strip() else ""
+
+    result = loop.run(queue, session, read_key, click.echo, limit=limit)
+    counts = ", ".join(f"{k} {v}" for k, v in result["by_label"].items())
+    click.echo(
+        f"labelled {result['labelled']} ({counts}), skipped {result['skipped']} → {out_path}"
+    )
+
+
+COMMANDS = [analyse, diff, compare, relevance, stance, sentiment]

@@ -23,6 +23,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedFormatter, FixedLocator, NullFormatter, PercentFormatter
 
 from discourse.dates import period_span
@@ -46,6 +47,7 @@ from discourse.vocabulary import ACTOR_TYPES
 DEFAULT_DIR = Path("outputs/charts")
 FORMATS = ("pdf", "svg", "png")
 ALL = "all"  # actor_type of result rows that pool every actor
+DASHED = (0, (3, 1.5))
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,11 @@ KEY_EVENTS = (
     Event(dt.date(2015, 5, 7), "general election (7 May 2015)"),
 )
 
-# The stance stage's aggregate table and the metrics drawn from it: the two sides (the
-# neutral share is the remainder, in the table and the report but not drawn).
-STANCE_TABLE = "stance_by_group"
-STANCE_METRICS = {"support": "share_support", "sceptical": "share_sceptical"}
+# The stance stage's aggregate table and the labels drawn from it: the two sides (the neutral
+# share is the remainder, in the table and the report but not drawn).
+STANCE_TABLE = "stance_shares"
+STANCE_DRAWN = ("support", "sceptical")
+STANCE_METHODS = ("raw", "corrected")
 
 
 class RunResults:
@@ -265,39 +268,55 @@ def stance_chart(results: RunResults) -> Chart:
         return _undrawn(
             number, name, title, f"the run has no stance results ({STANCE_TABLE})", results
         )
-    rows = table[table["metric"].isin(STANCE_METRICS.values())].dropna(subset=["period"])
-    actors = _actor_panels(rows["actor_type"])
+    rows = table[table["metric"].isin(STANCE_DRAWN) & table["method"].isin(STANCE_METHODS)].dropna(
+        subset=["period"]
+    )
+    actors = _actor_panels(rows[rows["method"] == "raw"]["actor_type"])
     if rows.empty or not actors:
         return _undrawn(number, name, title, "no relevant sentences in dated documents", results)
-    label_of = {metric: label for label, metric in STANCE_METRICS.items()}
+    raw = rows["method"] == "raw"
     data = pd.DataFrame(
         {
             "actor_type": rows["actor_type"],
-            "stance": [label_of[m] for m in rows["metric"]],
+            "stance": rows["metric"],
+            "method": rows["method"],
             "period": rows["period"],
             "x": [_midpoint(p).isoformat() for p in rows["period"]],
             "share": rows["estimate"],
-            "ci_low": rows["ci_low"],
-            "ci_high": rows["ci_high"],
+            # intervals are drawn for the raw shares only (the corrected ones are in the table)
+            "ci_low": rows["ci_low"].where(raw),
+            "ci_high": rows["ci_high"].where(raw),
             "documents": rows["documents"].astype(int),
             "sentences": rows[_units_column(rows)].astype(int),
         }
     )
-    data["stance_key"] = data["stance"].map({label: i for i, label in enumerate(STANCE_METRICS)})
+    data = data[data["actor_type"].isin(actors)]
+    data["stance_key"] = data["stance"].map({label: i for i, label in enumerate(STANCE_DRAWN)})
+    data["method_key"] = data["method"].map({m: i for i, m in enumerate(STANCE_METHODS)})
     data = (
         _order_actors(data, actors)
-        .sort_values(["actor_key", "stance_key", "period"])
-        .drop(columns=["actor_key", "stance_key"])
+        .sort_values(["actor_key", "stance_key", "method_key", "period"])
+        .drop(columns=["actor_key", "stance_key", "method_key"])
         .reset_index(drop=True)
     )
+    corrected = bool((data["method"] == "corrected").any())
     periods = _ordered_periods(data["period"])
     figure, axes, width = _panel_grid(len(actors), panel_height=3.0)
     for ax, actor in zip(axes, actors, strict=False):
-        for i, stance in enumerate(STANCE_METRICS):
+        for i, stance in enumerate(STANCE_DRAWN):
             block = data[(data["actor_type"] == actor) & (data["stance"] == stance)]
+            colour = STANCE_COLOURS[stance]
             _band_series(
-                ax, periods, block, "share", STANCE_COLOURS[stance], marker=MARKERS[i], label=stance
+                ax,
+                periods,
+                block[block["method"] == "raw"],
+                "share",
+                colour,
+                marker=MARKERS[i],
+                label=stance,
             )
+            if corrected:
+                _plain_series(ax, periods, block[block["method"] == "corrected"], "share", colour)
         _panel_title(ax, _actor_title(actor), width)
     _finish_time_panels(
         figure,
@@ -308,17 +327,26 @@ def stance_chart(results: RunResults) -> Chart:
         percent=True,
         ylim=(0, 1),
     )
-    _legend_below(figure, axes[0])
-    documents, sentences = _partition_counts(data, actors, key="stance", value="support")
+    extra = [Line2D([], [], color=GREY, linestyle=DASHED, linewidth=0.9)] if corrected else []
+    _legend_below(figure, axes[0], extra, ["corrected for classifier error"] if corrected else [])
+    raw_rows = data[data["method"] == "raw"]
+    documents, sentences = _partition_counts(raw_rows, actors, key="stance", value="support")
+    correction = (
+        " Dashed lines: the same shares corrected for the classifier's cross-validated "
+        "misclassification rates (their intervals are in the stance table)."
+        if corrected
+        else ""
+    )
     caption = (
         f"Figure {number}. {title}. Share of the sentences about the target (social outcomes "
         f"achieved by the state and citizens, communities and the voluntary sector together, as "
-        f"defined by the project's stance codebook) that support or are sceptical of it, per "
-        f"actor type, {_period_note(periods, results.period)}; the rest are neutral. Ribbons: 95% "
-        f"bootstrap intervals over documents ({results.replicates} replicates); a period with one "
-        f"document has none, a period without documents breaks the line. Actor types without "
-        f"relevant sentences are omitted{_omitted_actors(actors)}. "
-        f"n = {documents} documents, {sentences} relevant sentences. {results.citation()}"
+        f"defined by the project's stance codebook) that the stance classifier labels support or "
+        f"sceptical, per actor type, {_period_note(periods, results.period)}; the rest are "
+        f"neutral. Ribbons: 95% bootstrap intervals over documents ({results.replicates} "
+        f"replicates); a period with one document has none, a period without documents breaks "
+        f"the line.{correction} Actor types without relevant sentences are omitted"
+        f"{_omitted_actors(actors)}. n = {documents} documents, {sentences} relevant sentences. "
+        f"{results.citation()}"
     )
     return Chart(number, name, title, caption, data, figure)
 
@@ -870,6 +898,22 @@ def _band_series(ax, periods, block, value, colour, *, marker="o", label=None):
     )
 
 
+def _plain_series(ax, periods, block, value, colour) -> None:
+    """A dashed line without interval (a secondary estimate beside a main one)."""
+    y = block.set_index("period").reindex(periods)[value].to_numpy(dtype=float)
+    x = [_midpoint(p) for p in periods]
+    ax.plot(
+        x,
+        y,
+        color=colour,
+        linestyle=DASHED,
+        linewidth=0.9,
+        marker="o",
+        markersize=1.6,
+        clip_on=False,
+    )
+
+
 def _finish_time_panels(
     figure, axes, periods, panel_width, *, ylabel, percent=False, ylim=None, sharey=True
 ):
@@ -917,8 +961,9 @@ def _time_axis(ax, first: dt.date, last: dt.date, panel_width: float) -> None:
     ax.tick_params(axis="x", which="minor", length=2.5)
 
 
-def _legend_below(figure, ax) -> None:
+def _legend_below(figure, ax, extra_handles=(), extra_labels=()) -> None:
     handles, labels = ax.get_legend_handles_labels()
+    handles, labels = [*handles, *extra_handles], [*labels, *extra_labels]
     if handles:
         figure.legend(
             handles, labels, loc="outside lower center", ncols=len(handles), handlelength=1.6

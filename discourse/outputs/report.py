@@ -235,46 +235,39 @@ def _stance(results: RunResults) -> str:
     table = results.table(STANCE_TABLE)
     if table is None:
         return "<h2>Stance</h2>\n<p>This run has no stance results.</p>"
-    wide = table.pivot_table(
-        index=["period", "actor_type"],
-        columns="metric",
-        values=["estimate", "ci_low", "ci_high"],
-        aggfunc="first",
-    )
     metrics = [
-        m
-        for m in ("share_support", "share_sceptical", "share_neutral", "net_stance")
-        if ("estimate", m) in wide.columns
+        m for m in ("support", "sceptical", "neutral", "net_stance") if m in set(table["metric"])
     ]
-    counts = table.groupby(["period", "actor_type"])[["documents"]].max()
     units = "sentences" if "sentences" in table.columns else "units"
-    counts[units] = table.groupby(["period", "actor_type"])[units].max()
+    keys = ["period", "actor_type", "method"]
     rows = []
-    for (period, actor), values in wide.iterrows():
-        cells = []
-        for metric in metrics:
-            formatter = _signed if metric == "net_stance" else _pct
-            cells.append(
-                _interval(
-                    values[("estimate", metric)],
-                    values[("ci_low", metric)],
-                    values[("ci_high", metric)],
-                    formatter,
-                )
+    for (period, actor, method), block in table.groupby(keys, sort=True):
+        values = block.set_index("metric")
+        cells = [
+            _interval(
+                values.at[m, "estimate"],
+                values.at[m, "ci_low"],
+                values.at[m, "ci_high"],
+                _signed if m == "net_stance" else _pct,
             )
-        rows.append((period, actor, cells, counts.loc[(period, actor)]))
-    pooled = [r for r in rows if r[1] == ALL]
-    head = "".join(f"<th>{_e(m.replace('share_', '').replace('_', ' '))}</th>" for m in metrics)
+            if m in values.index
+            else ""
+            for m in metrics
+        ]
+        first = block.iloc[0]
+        rows.append((period, actor, method, cells, int(first["documents"]), int(first[units])))
+    rows.sort(key=lambda r: (r[1] != ALL, r[1], r[0], r[2] != "raw"))
+    head = "".join(f"<th>{_e(m.replace('_', ' '))}</th>" for m in metrics)
 
     def render(selection):
         body = "".join(
-            f"<tr><td>{_e(p)}</td><td>{_e(a)}</td>"
+            f"<tr><td>{_e(p)}</td><td>{_e(a)}</td><td>{_e(m)}</td>"
             + "".join(f"<td>{_e(c)}</td>" for c in cells)
-            + f'<td class="num">{int(n["documents"])}</td><td class="num">{int(n[units])}</td></tr>'
-            for p, a, cells, n in selection
+            + f'<td class="num">{d:,}</td><td class="num">{u:,}</td></tr>'
+            for p, a, m, cells, d, u in selection
         )
         return (
-            f"<table><thead><tr><th>period</th><th>actor type</th>{head}"
+            f"<table><thead><tr><th>period</th><th>actor type</th><th>method</th>{head}"
             '<th class="num">documents</th><th class="num">sentences</th></tr></thead>'
             f"<tbody>{body}</tbody></table>"
         )
@@ -282,7 +275,16 @@ def _stance(results: RunResults) -> str:
     intro = (
         "<p>Shares of the sentences about the target in each stance, and net stance "
         "(support − sceptical) / relevant, with 95% bootstrap intervals over documents in "
-        "brackets.</p>"
+        "brackets. <em>raw</em> counts the classifier's labels; <em>corrected</em> adjusts them "
+        "by the model's cross-validated misclassification matrix (its own uncertainty is not "
+        "in the interval). Sentences: relevant sentences (raw) or all sentences (corrected).</p>"
+    )
+    pooled = [r for r in rows if r[1] == ALL]
+    model = results.table("stance_model")
+    about = (
+        _settings_table("Stance model", model.rename(columns={"key": "name"}))
+        if model is not None
+        else ""
     )
     if pooled:
         by_actor = [r for r in rows if r[1] != ALL]
@@ -294,8 +296,9 @@ def _stance(results: RunResults) -> str:
             + "<details><summary>By actor type</summary>"
             + render(by_actor)
             + "</details>"
+            + about
         )
-    return "<h2>Stance</h2>\n" + intro + render(rows)
+    return "<h2>Stance</h2>\n" + intro + render(rows) + about
 
 
 def _survey(results: RunResults) -> str:

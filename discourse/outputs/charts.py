@@ -290,7 +290,10 @@ def stance_chart(results: RunResults) -> Chart:
             "sentences": rows[_units_column(rows)].astype(int),
         }
     )
+    # the corrected shares are drawn for the pooled panel only: per actor they mostly echo the
+    # raw ones at twice the clutter (all of them are in the stance table and the report)
     data = data[data["actor_type"].isin(actors)]
+    data = data[(data["method"] == "raw") | (data["actor_type"] == ALL)]
     data["stance_key"] = data["stance"].map({label: i for i, label in enumerate(STANCE_DRAWN)})
     data["method_key"] = data["method"].map({m: i for i, m in enumerate(STANCE_METHODS)})
     data = (
@@ -332,8 +335,9 @@ def stance_chart(results: RunResults) -> Chart:
     raw_rows = data[data["method"] == "raw"]
     documents, sentences = _partition_counts(raw_rows, actors, key="stance", value="support")
     correction = (
-        " Dashed lines: the same shares corrected for the classifier's cross-validated "
-        "misclassification rates (their intervals are in the stance table)."
+        " Dashed lines (all actors): the same shares corrected for the classifier's "
+        "cross-validated misclassification rates (per actor and with intervals in the stance "
+        "table)."
         if corrected
         else ""
     )

@@ -76,9 +76,7 @@ def charts(app: AppContext, run_id: str | None, out: Path) -> None:
     written = write_charts(store, run_id, out)
     for chart in written:
         if chart.figure is None:
-            app.console.print(
-                f"figure {chart.number} not drawn: {chart.caption.split('Not drawn: ')[-1]}"
-            )
+            app.console.print(f"figure {chart.number} not drawn: {chart.reason}")
         else:
             app.console.print(
                 f"figure {chart.number}: {chart.title} → {chart.files[1].with_suffix('.*')}"

@@ -130,6 +130,7 @@ class Chart:
     caption: str
     data: pd.DataFrame  # tidy: exactly the numbers drawn
     figure: Figure | None = None  # None when there is nothing honest to draw
+    reason: str = ""  # why it was not drawn
     files: list[Path] = field(default_factory=list)
 
     def render(self, fmt: str) -> bytes:
@@ -197,7 +198,11 @@ def topic_shares_chart(results: RunResults) -> Chart:
     summary = results.table("topic_summary")
     if shares is None or summary is None:
         return _undrawn(
-            number, name, title, "the run has no topic model (topics disabled)", results
+            number,
+            name,
+            title,
+            "the run has no topic model (topics disabled, or too little text to fit one)",
+            results,
         )
     pooled = shares[shares["actor_type"] == ALL]
     if pooled.empty:
@@ -797,7 +802,7 @@ def _group_name(group: str) -> str:
 
 def _undrawn(number: int, name: str, title: str, reason: str, results: RunResults) -> Chart:
     caption = f"Figure {number}. {title}. Not drawn: {reason}. {results.citation()}"
-    return Chart(number, name, title, caption, pd.DataFrame())
+    return Chart(number, name, title, caption, pd.DataFrame(), reason=reason)
 
 
 def _midpoint(period: str) -> dt.date:

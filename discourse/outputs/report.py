@@ -324,6 +324,15 @@ def _survey(results: RunResults) -> str:
                 strict=True,
             )
         ],
+        corrected_cell=[
+            _interval(v, lo, hi, lambda x: f"{x:.0f}%")
+            for v, lo, hi in zip(
+                waves["sceptical_corrected_pct"],
+                waves["sceptical_corrected_ci_low"],
+                waves["sceptical_corrected_ci_high"],
+                strict=True,
+            )
+        ],
         net_cell=[
             _interval(v, lo, hi, _signed)
             for v, lo, hi in zip(
@@ -354,6 +363,7 @@ def _survey(results: RunResults) -> str:
             ("documents", "documents", _int),
             ("sentences", "relevant sentences", _int),
             ("discourse_cell", "discourse sceptical", str),
+            ("corrected_cell", "discourse sceptical, corrected", str),
             ("net_cell", "net stance", str),
             ("status", "status", str),
         ],

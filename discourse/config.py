@@ -231,10 +231,10 @@ class TopicsSection(Section):
     coherence: Literal["c_npmi", "c_v"] = "c_npmi"
     holdout: float = Field(0.2, gt=0.0, lt=1.0)
     unit_words: int = Field(120, ge=10)  # consecutive sentences of a document grouped to ~this
-    passes: int = Field(5, ge=1)  # of the final model
-    iterations: int = Field(100, ge=1)
-    selection_passes: int = Field(2, ge=1)  # of each candidate model while choosing k
-    selection_units: int = Field(3000, ge=10)  # candidates are fitted on at most this many units
+    passes: int = Field(3, ge=1)  # of the final model
+    iterations: int = Field(50, ge=1)
+    selection_passes: int = Field(1, ge=1)  # of each candidate model while choosing k
+    selection_units: int = Field(2000, ge=10)  # candidates are fitted on at most this many units
     workers: int = Field(1, ge=1)  # >1 uses LdaMulticore and is not byte-reproducible
     no_below: int = Field(
         5, ge=1

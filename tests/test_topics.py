@@ -105,7 +105,9 @@ def test_representative_passages_come_from_the_topic(tables):
 
 
 def test_k_is_chosen_by_held_out_coherence():
-    config = TopicsSection(k=[2, 3, 6], unit_words=16, passes=20, no_below=1, coherence_terms=5)
+    config = TopicsSection(
+        k=[2, 3, 6], unit_words=16, passes=20, selection_passes=20, no_below=1, coherence_terms=5
+    )
     tables = run_topics(config)
     selection = tables["topic_coherence"]
     assert selection["k"].tolist() == [2, 3, 6]

@@ -57,6 +57,8 @@ _ENUMERATOR = re.compile(
     r"^(\(?[0-9]{1,3}[a-z]?[.)]?|\(?[a-zA-Z][.)]|\(?[ivxlc]{1,5}[.)]|[•*·▪–-])$"
 )
 _SECTION_NUMBER = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,3})+\.?$")
+_LINE_START = re.compile(r"\n[ \t]*(\S)")
+_SECTION_CANDIDATE = re.compile(r"\S[ \t]+([0-9]{1,3}(?:\.[0-9]{1,3})+\.?)[ \t]+[A-Z]")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LINE = re.compile(r"\n")
 
@@ -74,33 +76,47 @@ class Span:
 
 @Language.component("discourse_sentence_rules")
 def _sentence_rules(doc: Doc) -> Doc:
-    """Correct the sentencizer's boundaries for numbered sections, bullets and line starts."""
-    tokens = list(doc)
-    for i in range(1, len(tokens)):
-        token = tokens[i]
-        previous = tokens[i - 1]
+    """Correct the sentencizer's boundaries for numbered sections, bullets and line starts.
+
+    Candidates are found with regexes on the text and only they are looked at as tokens, so
+    the rules cost little beside the tokenizer.
+    """
+    text = doc.text
+    if "\n" in text:
+        for match in _LINE_START.finditer(text):
+            token = _token_at(doc, match.start(1))
+            if token is not None and token.i > 0 and _is_enumerator(token):
+                token.is_sent_start = True
+    for match in _SECTION_CANDIDATE.finditer(text):
+        token = _token_at(doc, match.start(1))
+        if token is None or token.i == 0 or token.i + 1 >= len(doc):
+            continue
+        previous = doc[token.i - 1]
         if (
-            previous.is_space
-            and "\n" in previous.text
-            and _is_enumerator(token)
-            or (
-                _SECTION_NUMBER.match(token.text)
-                and i + 1 < len(tokens)
-                and tokens[i + 1].is_title
-                and not previous.is_space
-                and previous.text not in ("(", "see", "paragraph", "section", "para.", "of", "in")
-            )
+            _SECTION_NUMBER.match(token.text)
+            and doc[token.i + 1].is_title
+            and not previous.is_space
+            and previous.text not in ("(", "see", "paragraph", "section", "para.", "of", "in")
         ):
             token.is_sent_start = True
-        elif token.is_sent_start and token.text[:1].islower() and previous.text == ".":
-            token.is_sent_start = False  # "e.g. volunteers", "p. 4 shows": not a new sentence
+    for sentence in list(doc.sents)[1:]:
+        first = sentence[0]
+        if first.text[:1].islower() and doc[first.i - 1].text == ".":
+            first.is_sent_start = False  # "e.g. volunteers", "p. 4 shows": not a new sentence
     # a sentence that is only a number or bullet ("3.", "(a)") joins the one it numbers
     sentences = list(doc.sents)
     for sentence, following in zip(sentences, sentences[1:], strict=False):
+        if len(sentence) > 4:
+            continue
         words = [t for t in sentence if not t.is_space]
         if words and len(words) <= 2 and _is_enumerator_text("".join(t.text for t in words)):
             following[0].is_sent_start = False
     return doc
+
+
+def _token_at(doc: Doc, char: int):
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
 
 
 def _is_enumerator(token) -> bool:
@@ -254,3 +270,19 @@ def _split_batch(
             "char_end) VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+
+
+def split_new_documents(
+    store: Store, *, include_duplicates: bool = False, progress: Progress = SILENT
+) -> dict[str, int]:
+    """Split the documents analysis reads that have no passages yet; others are not read."""
+    unsplit = "id NOT IN (SELECT document_id FROM passages WHERE segmenter = ?)"
+    total = store.read(
+        f"SELECT count(*) FROM documents WHERE is_latest = 1 AND {unsplit}"
+        + ("" if include_duplicates else " AND duplicate_of IS NULL"),
+        (SEGMENTER,),
+    )[0][0]
+    documents = store.iter_documents(
+        include_duplicates=include_duplicates, where=unsplit, params=(SEGMENTER,)
+    )
+    return ensure_passages(store, documents, progress=progress, total=total)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from discourse.analyse.passages import Segmenter, ensure_passages
+from discourse.analyse.passages import Segmenter, split_new_documents
 from discourse.analyse.preprocess import Tokens, preprocess
 from discourse.analyse.relevance import (
     LearnedScorer,
@@ -37,6 +37,7 @@ from discourse.progress import SILENT, Progress
 from discourse.store import ResultTable, Store
 
 DEFAULT_CONFIG = Path("analyse.toml")
+_SHARED_TEXT = ("text", "context_before", "context_after")
 _FLOAT_DIGITS = 12  # floats are rounded so tiny summation noise never changes stored bytes
 
 
@@ -124,12 +125,7 @@ def analyse(
     with store.run("analyse", config=recorded, seed=settings.seed, command=command) as run:
         started = time.perf_counter()
         include = settings.include_duplicates
-        split = ensure_passages(
-            store,
-            store.iter_documents(include_duplicates=include),
-            progress=progress,
-            total=store.count_documents(include_duplicates=include),
-        )
+        split = split_new_documents(store, include_duplicates=include, progress=progress)
         seconds = {"passages": round(time.perf_counter() - started, 3)}
         started = time.perf_counter()
         sentences, matches = build_sentences(
@@ -218,6 +214,7 @@ def _sentence_frame(store, documents, period, scorer, learned, config):
     by_id = {d.id: d for d in documents}
     columns: dict[str, list] = {c: [] for c in SENTENCE_COLUMNS}
     previous_document = None
+    document_period = None
     for row in rows:
         document = by_id[row["document_id"]]
         text = document.text[row["char_start"] : row["char_end"]]
@@ -231,13 +228,21 @@ def _sentence_frame(store, documents, period, scorer, learned, config):
             columns["context_after"][-1] = text
         columns["context_after"].append("")
         columns["published_at"].append(document.published_at)
-        columns["period"].append(period_of(document.published_at, period))
+        if not same:  # one period string per document, shared by its sentences
+            document_period = period_of(document.published_at, period)
+        columns["period"].append(document_period)
         columns["actor_type"].append(document.actor_type)
         columns["source_kind"].append(document.source_kind)
         columns["words"].append(len(text.split()))
         previous_document = document.id
+    # text columns stay Python objects: a context cell is the same string object as its
+    # neighbour's text cell, so the three text columns cost the text once, not three times
     frame = pd.DataFrame(
-        {c: columns[c] for c in SENTENCE_COLUMNS if c not in ("relevance", "relevant")}
+        {
+            c: pd.Series(columns[c], dtype=object if c in _SHARED_TEXT else None)
+            for c in SENTENCE_COLUMNS
+            if c not in ("relevance", "relevant")
+        }
     )
     matches = concept_counts(scorer.concepts, frame["text"])
     if learned is not None:
@@ -254,8 +259,10 @@ def _sentence_frame(store, documents, period, scorer, learned, config):
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("passage_id", "document_id", "seq", "words"):
         frame[column] = frame[column].astype("int64")
-    for column in ("text", "context_before", "context_after", "actor_type", "source_kind"):
+    for column in ("actor_type", "source_kind"):
         frame[column] = frame[column].astype("str")
+    for column in _SHARED_TEXT:
+        frame[column] = frame[column].astype(object)
     frame["relevance"] = frame["relevance"].astype("float64")
     frame["relevant"] = frame["relevant"].astype(bool)
     return frame[list(SENTENCE_COLUMNS)]

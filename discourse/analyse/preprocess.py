@@ -14,6 +14,7 @@ a few bytes per token in memory.
 
 import hashlib
 import time
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata, resources
@@ -137,25 +138,26 @@ class TokensBuilder:
     def __init__(self):
         self.index: dict[str, int] = {}
         self.vocabulary: list[str] = []
-        self.chunks: list[np.ndarray] = []
-        self.lengths: list[int] = []
+        self.ids = array("i")  # compact: 4 bytes a token, never a Python int per token
+        self.lengths = array("q")
+
+    def _new(self, word: str) -> int:
+        self.index[word] = len(self.vocabulary)
+        self.vocabulary.append(word)
+        return self.index[word]
 
     def add(self, words: Sequence[str]) -> None:
         index = self.index
-        ids = np.empty(len(words), dtype=np.int32)
-        for j, word in enumerate(words):
-            found = index.get(word)
-            if found is None:
-                found = index[word] = len(self.vocabulary)
-                self.vocabulary.append(word)
-            ids[j] = found
-        self.chunks.append(ids)
+        try:
+            self.ids.extend([index[w] for w in words])
+        except KeyError:
+            self.ids.extend([index[w] if w in index else self._new(w) for w in words])
         self.lengths.append(len(words))
 
     def build(self) -> Tokens:
         offsets = np.zeros(len(self.lengths) + 1, dtype=np.int64)
-        np.cumsum(self.lengths, out=offsets[1:])
-        ids = np.concatenate(self.chunks) if self.chunks else np.zeros(0, dtype=np.int32)
+        np.cumsum(np.frombuffer(self.lengths, dtype=np.int64), out=offsets[1:])
+        ids = np.frombuffer(self.ids, dtype=np.int32).copy()
         return Tokens(self.vocabulary, ids, offsets)
 
 

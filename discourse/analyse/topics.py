@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
 from gensim.models import CoherenceModel, LdaModel, LdaMulticore
+from scipy.sparse import csr_matrix
 
 from discourse.analyse.aggregate import grouped_ratios
 from discourse.analyse.preprocess import Tokens
@@ -36,7 +37,10 @@ from discourse.store import ResultTable
 ALL = "all"  # actor_type of rows pooling every actor
 _FREX_WEIGHT = 0.5  # weight of exclusivity against frequency in FREX (as in stm)
 _DIVERSITY_TERMS = 25  # top terms per topic for topic diversity (Dieng et al. 2020)
-_MIN_REPRESENTATIVE_TERMS = 10  # representative passages need at least this many terms
+_MIN_REPRESENTATIVE_TERMS = 10
+_NPMI_CHUNK = (
+    2000  # texts counted at once for NPMI  # representative passages need at least this many terms
+)
 
 TOPIC_COHERENCE = ResultTable(
     name="topic_coherence",
@@ -369,34 +373,34 @@ def npmi(topics: list[list[str]], texts: list[list[str]], n: int, window: int = 
     gensim divides by zero, as held-out texts of a small corpus do. Counting is one sparse
     windows × terms product, fast enough to score every candidate k.
     """
-    from scipy.sparse import csr_matrix
-
     words = sorted({w for topic in topics for w in topic[:n]})
     index = {w: i for i, w in enumerate(words)}
-    rows, columns = [], []
+    single = np.zeros(len(words))
+    joint = np.zeros((len(words), len(words)))
     windows = 0
-    for text in texts:
-        count = max(1, len(text) - window + 1)
-        positions = np.array([k for k, w in enumerate(text) if w in index], dtype=np.int64)
-        if len(positions):
-            ids = np.array([index[text[k]] for k in positions], dtype=np.int64)
-            for offset in range(window):  # the windows starting up to window-1 before a token
-                starts = positions - offset
-                valid = (starts >= 0) & (starts < count)
-                rows.append(windows + starts[valid])
-                columns.append(ids[valid])
-        windows += count
-    if rows:
+    for start in range(0, len(texts), _NPMI_CHUNK):  # chunks bound the memory of the counts
+        rows, columns = [], []
+        first = windows
+        for text in texts[start : start + _NPMI_CHUNK]:
+            count = max(1, len(text) - window + 1)
+            positions = np.array([k for k, w in enumerate(text) if w in index], dtype=np.int64)
+            if len(positions):
+                ids = np.array([index[text[k]] for k in positions], dtype=np.int64)
+                for offset in range(window):  # windows starting up to window-1 before a token
+                    starts = positions - offset
+                    valid = (starts >= 0) & (starts < count)
+                    rows.append(windows - first + starts[valid])
+                    columns.append(ids[valid])
+            windows += count
+        if not rows:
+            continue
         presence = csr_matrix(
             (np.ones(sum(len(r) for r in rows)), (np.concatenate(rows), np.concatenate(columns))),
-            shape=(windows, len(words)),
+            shape=(windows - first, len(words)),
         )
         presence.data[:] = 1.0  # duplicates were summed: a window either holds a term or not
-        single = np.asarray(presence.sum(axis=0)).ravel()
-        joint = (presence.T @ presence).toarray()
-    else:
-        single = np.zeros(len(words))
-        joint = np.zeros((len(words), len(words)))
+        single += np.asarray(presence.sum(axis=0)).ravel()
+        joint += (presence.T @ presence).toarray()
     p = single / windows
     pj = joint / windows
     epsilon = 1e-12

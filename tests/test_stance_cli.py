@@ -298,3 +298,21 @@ def test_annotate_appends_labels_undoes_and_resumes(
     monkeypatch.setattr("sys.stdin", io.StringIO("s\n"))
     result = run_cli(*args)
     assert "nothing left to label" in result.stdout
+
+
+def test_word_features_match_scikit_learns_tfidf():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from discourse.analyse.stance.models import WordFeatures
+
+    texts = [
+        "The Big Society is big, big news.",
+        "Volunteers run the library; volunteers run it well!",
+        "Co-operatives and mutuals: the big society",
+        "x",
+    ]
+    reference = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(texts)
+    vocabulary = sorted(reference.vocabulary_, key=reference.vocabulary_.get)
+    ours = WordFeatures(vocabulary, reference.idf_).transform(texts)
+    assert np.allclose(ours, reference.transform(texts).toarray(), rtol=0, atol=1e-12)
+    assert not ours[3].any()  # no known word: an all-zero row, not NaN

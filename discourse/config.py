@@ -3,7 +3,8 @@
 Each configuration file has a pydantic model; this module loads a file against its model and
 turns any problem into one ConfigError naming the file, the line (where it can be found), the
 dotted key and what was expected. Models reject unknown keys, so a typo never silently falls
-back to a default. The ground floor: imports nothing of the package but errors.
+back to a default. The ground floor: imports nothing of the package but errors and
+vocabulary.
 """
 
 import re
@@ -14,6 +15,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from discourse.errors import ConfigError
+from discourse.vocabulary import ACTOR_TYPES
 
 
 class Section(BaseModel):
@@ -440,6 +442,9 @@ class SentimentConfig(Section):
         return value
 
 
+# -- stance ------------------------------------------------------------------------
+
+
 class StanceConfig(Section):
     """[stance] in analyse.toml: which trained stance model a run uses and how it reports.
 
@@ -454,6 +459,44 @@ class StanceConfig(Section):
     only_relevant: bool = True
 
 
+# -- survey comparison -----------------------------------------------------------------------
+
+
+class CompareSection(Section):
+    """`[compare]`: published survey figures set beside the discourse of the same population.
+
+    `populations` maps each `population_group` of the survey table to the actor_types whose
+    documents speak for it ("*" for every actor). A survey wave is compared with the documents
+    dated within `window_months` either side of its fieldwork (or publication) span.
+    """
+
+    enabled: bool = True  # run the comparison at the end of `discourse analyse`
+    surveys: str | None = None  # a survey table of your own; default: the bundled figures
+    window_months: int = Field(6, ge=0, le=120)
+    min_documents: int = Field(2, ge=1)  # a wave is a correlation point only with this many
+    populations: dict[str, list[str]] = {
+        "council_leaders": ["local_government"],
+        "public": ["*"],
+        "sector": ["charity", "think_tank"],
+    }
+
+    @field_validator("populations")
+    @classmethod
+    def _known_actor_types(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for group, actors in value.items():
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", group):
+                raise ValueError(f"population group {group!r} must be lower_snake_case")
+            if not actors:
+                raise ValueError(f"population group {group!r} lists no actor_type")
+            unknown = [a for a in actors if a != "*" and a not in ACTOR_TYPES]
+            if unknown:
+                raise ValueError(
+                    f"population group {group!r}: unknown actor_type(s) {', '.join(unknown)}; "
+                    f'use {", ".join(ACTOR_TYPES)} or "*"'
+                )
+        return value
+
+
 class AnalyseFile(Section):
     """analyse.toml: one section per stage; every key has a default."""
 
@@ -464,3 +507,4 @@ class AnalyseFile(Section):
     trends: TrendsSection = TrendsSection()
     sentiment: SentimentConfig = SentimentConfig()
     stance: StanceConfig = StanceConfig()
+    compare: CompareSection = CompareSection()

@@ -1,5 +1,6 @@
-"""Commands that measure the corpus: analyse, diff, relevance train, sentiment scoring of any
-JSONL file, and stance (predict, train, evaluate, annotate).
+"""Commands that measure the corpus: analyse, diff, compare (survey figures beside the
+discourse), relevance train, stance (predict, train, evaluate, annotate), and sentiment scoring
+of any JSONL file.
 
 The analysis modules (spaCy, gensim, scipy, VADER) are imported inside the commands that use
 them, so other commands and `--help` start without loading them.
@@ -58,6 +59,8 @@ def analyse(app: AppContext, config_path: Path | None, seed: int | None) -> None
         )
     elif config.topics.enabled:
         app.console.print("topics: too little text for a topic model; none was fitted")
+    if config.compare.enabled:
+        _compare_after_analysis(app, store, report.run_id, config.compare)
     click.echo(report.run_id)
 
 
@@ -127,6 +130,96 @@ def comparison_lines(comparison: dict, limit: int) -> list[str]:
             key = ", ".join(f"{k}={v}" for k, v in change["key"].items())
             lines.append(f"  {key}: {change['column']} {change['a']!r} → {change['b']!r}")
     return lines
+
+
+def _compare_after_analysis(app: AppContext, store, run_id: str, config) -> None:
+    """[compare] enabled: set the survey figures beside the run just made (needs stance)."""
+    from discourse.analyse.compare import STANCE_SENTENCES, compare_run
+
+    if STANCE_SENTENCES not in store.result_names(run_id):
+        app.console.print(
+            f"survey comparison skipped: run {run_id} has no stance results ({STANCE_SENTENCES})"
+        )
+        return
+    comparison = compare_run(store, run_id, config, progress=app.progress())
+    _print_comparison(app, comparison)
+
+
+@click.command()
+@click.option("--run", "run_id", help="Analysis run to compare (default: the latest ok one).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read [compare] from this file (default: the settings the run was made with).",
+)
+@click.option(
+    "--surveys",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Survey table (CSV) to compare with instead of the configured one.",
+)
+@click.option(
+    "--window-months",
+    type=click.IntRange(0, 120),
+    help="Months either side of a wave's fieldwork to take documents from.",
+)
+@click.pass_obj
+def compare(
+    app: AppContext,
+    run_id: str | None,
+    config_path: Path | None,
+    surveys: Path | None,
+    window_months: int | None,
+) -> None:
+    """Set survey evidence of scepticism beside the run's discourse, wave by wave.
+
+    Each survey wave marked sceptical is aligned with the stance of its population's
+    documents (council leaders with local_government, the public with all, the sector with
+    charity and think_tank; see [compare] in analyse.toml) dated within a window around its
+    fieldwork, and rank correlations are computed per series where at least 4 waves have a
+    discourse estimate. The result replaces the run's earlier comparison, stored with it.
+    """
+    from discourse.analyse.compare import compare_run
+    from discourse.analyse.pipeline import load_config
+
+    store = app.store(create=False)
+    run_id = run_id or store.latest_run("analyse")["id"]
+    config = load_config(config_path).compare if config_path else None
+    if surveys is not None or window_months is not None:
+        from discourse.analyse.compare import recorded_config
+
+        base = config or recorded_config(store, run_id).compare
+        changes = {}
+        if surveys is not None:
+            changes["surveys"] = str(surveys)
+        if window_months is not None:
+            changes["window_months"] = window_months
+        config = base.model_copy(update=changes)
+    comparison = compare_run(store, run_id, config, progress=app.progress())
+    _print_comparison(app, comparison)
+    click.echo(run_id)
+
+
+def _print_comparison(app: AppContext, comparison) -> None:
+    waves = comparison.waves
+    compared = int(waves["point"].sum())
+    app.console.print(
+        f"survey comparison: {len(waves)} sceptical survey waves, {compared} compared "
+        f"with the discourse of their population"
+    )
+    for row in comparison.correlations.itertuples():
+        if row.status == "compared":
+            app.console.print(
+                f"  {row.series} (segment {row.segment}): {row.points} waves, Spearman rho "
+                f"{row.spearman_rho:+.2f} (p={row.spearman_p:.2f}), Kendall tau "
+                f"{row.kendall_tau:+.2f} (p={row.kendall_p:.2f})"
+            )
+    few = int((comparison.correlations["status"] != "compared").sum())
+    if few:
+        app.console.print(
+            f"  {few} series segment(s) without a rank correlation (fewer than 4 compared "
+            "waves, or no variation): see the survey_correlation table"
+        )
 
 
 @click.group()
@@ -616,4 +709,4 @@ def annotate(app: AppContext, annotator, out_path, limit, max_documents, model_d
     )
 
 
-COMMANDS = [analyse, diff, relevance, sentiment, stance]
+COMMANDS = [analyse, diff, compare, relevance, stance, sentiment]

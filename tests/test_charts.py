@@ -36,7 +36,7 @@ def test_topic_chart_csv_is_exactly_the_drawn_numbers(charts, run_id):
         drawn = ax.lines[-1].get_ydata()
         expected = chart.data[chart.data["topic"] == topic]["share"].to_numpy()
         np.testing.assert_allclose(drawn, expected)
-    assert panels[0].get_title(loc="left") == "T1: big society, volunteer,\ncuts"  # wrapped
+    assert panels[0].get_title(loc="left") == "T1: big society,\nvolunteer, cuts"  # wrapped
     assert "n = 5 documents" in chart.caption
     assert f"Run {run_id}" in chart.caption
     assert "K = 2 chosen from [5, 10, 15, 20, 25, 30] by held-out c_npmi" in chart.caption

@@ -317,7 +317,15 @@ class _Crawl:
             self._dispatch()
             if not self.in_flight:
                 return
-            finished, _ = wait(list(self.in_flight), timeout=1.0, return_when=FIRST_COMPLETED)
+            if self.mode == "replay":
+                # The archive answers at once, so nothing is lost by handling responses in
+                # the order they were asked for; handling them as threads happen to finish
+                # would let a race decide, e.g., which of two listings claims an item, and
+                # a replay must rebuild the same corpus every time.
+                finished = [next(iter(self.in_flight))]
+                wait(finished)
+            else:
+                finished, _ = wait(list(self.in_flight), timeout=1.0, return_when=FIRST_COMPLETED)
             results = []
             for future in finished:
                 item = self.in_flight.pop(future)

@@ -227,6 +227,27 @@ def test_replay_reproduces_identical_rows_without_a_socket(server, tmp_path, sto
     assert again.sources["site"].documents == {"unchanged": ARTICLES}
 
 
+def test_replay_handles_responses_in_request_order_so_repeats_are_identical(
+    server, tmp_path, store
+):
+    """Several archived responses are read at once; which finishes first must not decide
+    the order documents are stored in (or which of two listings claims an item)."""
+    build_site(server, articles=20, per_listing=10)
+    path = write_sources(tmp_path / "sources.toml", start=[server.url("/list/1")])
+    run(store, path)
+    orders = []
+    for attempt in range(3):
+        with Store.open(tmp_path / f"replay-{attempt}.sqlite") as fresh:
+            run(fresh, path, replay=tmp_path / "archive")
+            orders.append(
+                [(r["id"], r["url"]) for r in fresh.read("SELECT id, url FROM documents")]
+            )
+    assert len(orders[0]) == 20
+    assert orders[1] == orders[0] and orders[2] == orders[0]
+    handled = [url for _, url in orders[0]]
+    assert handled[:10] == [server.url(f"/a/{n}") for n in range(1, 11)]
+
+
 def _rows(store) -> list[tuple]:
     """Document rows without what differs by store or run (ids, run, time of insertion)."""
     ignored = {"id", "source_id", "run_id", "added_at"}

@@ -25,6 +25,7 @@ from discourse.collect.extract.metadata import (
     best_title,
     clean_authors,
     clean_title,
+    evidenced_date,
     json_ld_people,
     json_ld_value,
     plausible_date,
@@ -164,7 +165,7 @@ def _extract(text: str, url: str | None, selectors: dict[str, str]) -> Extracted
     main = _drop_leading_title(main, title)
     if not main.strip() or _only_navigation(main, tree):
         raise ExtractionError("no main text found on the page")
-    date, date_source = _date(metadata, document, tree, selectors.get("date"))
+    date, date_source = _date(metadata, document, tree, selectors.get("date"), (text, url))
     author = _author(
         metadata, document, tree, selectors.get("author"), _publishers(metadata, sitename, url)
     )
@@ -237,7 +238,7 @@ def _author(metadata: PageMetadata, document, tree, selector, publishers) -> str
     return None
 
 
-def _date(metadata: PageMetadata, document, tree, selector: str | None):
+def _date(metadata: PageMetadata, document, tree, selector: str | None, evidence: tuple):
     if selector:
         for element in _select(tree, selector):
             value = element.get("datetime") or element.get("content") or element.text_content()
@@ -250,7 +251,7 @@ def _date(metadata: PageMetadata, document, tree, selector: str | None):
     if document is not None and document.date:
         date = plausible_date(document.date)
         if date:
-            return date, "htmldate"
+            return evidenced_date(date, *evidence), "htmldate"
     return None, None
 
 

@@ -8,7 +8,9 @@ one transaction with the request's `done` state: documents (upserted, with the W
 fetch time and canonical URL filled in when the adapter left them empty), further requests
 (queued if in the source's scope, recorded as skips if not), and skips with their reasons.
 Responses other than 2xx never reach `handle()`: they become failures with the status as
-the reason (retryable for 429 and 5xx). A 304 to a conditional re-fetch hands the adapter
+the reason (retryable for 429 and 5xx), except a 404 or 410 to a request whose `absent`
+says what that means (a guessed URL): that is a skip with the adapter's reason. An item
+request (`listed_by`) the frontier already holds is recorded as a duplicate skip. A 304 to a conditional re-fetch hands the adapter
 the archived response it confirmed. After the crawl, duplicates are grouped (dedup.py).
 
 The loop knows storage and nothing of formats; adapters know formats and nothing of storage.
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 MAX_EXAMPLES = 10  # failures and missing URLs quoted in a report
 CLAIM = 8  # requests claimed from the frontier per host at a time (one transaction)
 NOT_IN_ARCHIVE = "not in the archive"
+ABSENT_STATUSES = frozenset({404, 410})  # "not here": an answer for a Request with `absent`
 
 
 @dataclass
@@ -409,7 +412,9 @@ class _Crawl:
             self._fail(item, result.reason, result.retryable, result.attempts)
         else:
             response = result.response
-            if not 200 <= response.status < 300:
+            if response.status in ABSENT_STATUSES and item.request.absent:
+                self._absent(item, response, result.attempts)
+            elif not 200 <= response.status < 300:
                 reason = f"HTTP {response.status}"
                 retryable = (
                     response.status in self.settings.retry_statuses or response.status >= 500
@@ -468,6 +473,26 @@ class _Crawl:
                     self.frontier.release(list(claimed))
                     claimed.clear()
 
+    def _absent(self, item: Item, response: Response, attempts: int) -> None:
+        """A guessed URL that is not there, as the adapter said it might not be: a skip."""
+        with self.store.transaction():
+            self.frontier.skip(item.source, item.url, item.request.absent, self.run_id)
+            self.frontier.done(
+                item,
+                status=response.status,
+                attempts=attempts,
+                headers=dict(response.headers),
+                warc_file=response.warc_file,
+                warc_offset=response.warc_offset,
+                found_requests=0,
+                found_documents=0,
+                run_id=self.run_id,
+            )
+        report = self.reports[item.source]
+        report.fetched += 1
+        report.skipped += 1
+        self.tasks[item.source].advance()
+
     def _settle(self, name: str, outcomes: list, response: Response | None) -> dict[str, Any]:
         """Store documents, queue requests and record skips (inside the caller's transaction).
 
@@ -510,6 +535,8 @@ class _Crawl:
             elif state == "fresh":
                 found["fresh"] += 1
                 report.fresh += 1
+            elif state == "duplicate":  # recorded as a skip by the frontier
+                report.skipped += 1
         for skip in outcomes:
             if isinstance(skip, Skip):
                 report.skipped += 1

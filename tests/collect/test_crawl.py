@@ -1,6 +1,7 @@
 """Whole crawls through the engine with the tiny test adapter, against a local server."""
 
 import gzip
+import json
 import sys
 
 import linkadapter  # noqa: F401  (registers the "test-links" adapter)
@@ -323,6 +324,31 @@ def test_cli_crawl_summary_and_status_failures(server, tmp_path, run_cli):
     unknown = run_cli("--db", db, "corpus", "--config", path, "--source", "nope")
     assert unknown.exit_code == 2
     assert "no source named 'nope' (sources in this file: site)" in unknown.stderr
+
+
+def test_status_lists_what_a_replay_skipped_and_failed_with_its_run(server, tmp_path, run_cli):
+    build_site(server, articles=3)
+    path = write_sources(tmp_path / "sources.toml", start=[server.url("/list/1")])
+    assert run_cli("--db", tmp_path / "live.sqlite", "corpus", "--config", path).exit_code == 0
+    wider = write_sources(
+        tmp_path / "wider.toml", start=[server.url("/list/1"), server.url("/never-fetched")]
+    )
+    db = tmp_path / "replayed.sqlite"
+    for _ in range(2):  # a replay starts from scratch: the second replaces the first's rows
+        replay = run_cli("--db", db, "corpus", "--config", wider, "--replay", tmp_path / "archive")
+        assert replay.exit_code == 0, replay.stderr
+    (run,) = [r["id"] for r in json.loads(run_cli("--db", db, "runs", "--json").stdout)][-1:]
+    listed = json.loads(run_cli("--db", db, "status", "--skipped", "--failures", "--json").stdout)
+    assert [(r["mode"], r["url"], r["reason"], r["run_id"]) for r in listed["skipped"]] == [
+        ("replay", server.url("/list/1"), "no paragraphs", run)
+    ]
+    assert [(r["mode"], r["url"], r["run_id"]) for r in listed["failures"]] == [
+        ("replay", server.url("/never-fetched"), run)
+    ]
+    table = run_cli("--db", db, "status", "--skipped")
+    assert f"{run} (replay)" in table.stderr.replace("\n", "")
+    overview = run_cli("--db", db, "status")
+    assert "crawl: 1 failed URLs (discourse status --failures), 1 skipped items" in overview.stderr
 
 
 def test_an_unwritable_archive_stops_the_crawl_and_keeps_the_queue(server, tmp_path, run_cli):

@@ -55,8 +55,10 @@ class SiteAdapter(SourceAdapter):
 
     config: SiteConfig
 
-    def page(self, url: str, hints: dict[str, Any] | None = None) -> Request:
-        return Request(url, "page", hints or {})
+    def page(
+        self, url: str, hints: dict[str, Any] | None = None, listed_by: str | None = None
+    ) -> Request:
+        return Request(url, "page", hints or {}, listed_by=listed_by)
 
     def on_page(self, request: Request, response: Response) -> Iterator[Outcome]:
         url = response.final_url or request.url
@@ -270,7 +272,8 @@ class FeedAdapter(SiteAdapter):
         link = entry.get("link") or entry.get("id")
         if not link:
             return Skip(request.url, "feed entry without a link")
-        first = self.first_sighting(link, f"feed {request.data.get('feed')}")
+        where = f"feed {request.data.get('feed')}"
+        first = self.first_sighting(link, where)
         if first is not None:
             return Skip(link, f"duplicate: already listed by {first}")
         # plain dict.get: feedparser's own get maps a missing `updated` to `published`, warning
@@ -290,7 +293,7 @@ class FeedAdapter(SiteAdapter):
                 "categories": categories,
                 **date_hint(date),
             }
-            return self.page(link, {k: v for k, v in hints.items() if v})
+            return self.page(link, {k: v for k, v in hints.items() if v}, listed_by=where)
         extra = {
             "feed": request.data.get("feed"),
             "entry_id": entry.get("id"),
@@ -375,11 +378,12 @@ class SitemapAdapter(SiteAdapter):
             if excluded:
                 yield Skip(loc, excluded)
                 continue
-            first = self.first_sighting(loc, f"sitemap {request.url}")
+            where = f"sitemap {request.url}"
+            first = self.first_sighting(loc, where)
             if first is not None:
                 yield Skip(loc, f"duplicate: already listed by {first}")
                 continue
-            yield self.page(loc, {"listed_by": request.url})
+            yield self.page(loc, {"listed_by": request.url}, listed_by=where)
 
 
 def _inflate(body: bytes) -> bytes:

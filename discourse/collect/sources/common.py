@@ -301,8 +301,9 @@ class SourceAdapter(Adapter):
         """None the first time an item is listed; afterwards where it was first listed.
 
         Services list one item under several queries, feeds or sitemaps; the second listing is
-        recorded as a skip instead of fetching the item twice. (The engine's frontier also
-        refuses a URL it already holds, which covers a resumed crawl.)
+        recorded as a skip instead of fetching the item twice. This memory lasts one process:
+        after a resumed crawl the frontier refuses a URL it already holds, and records the
+        same skip when the item's Request says where it was listed (`listed_by=where`).
         """
         if key in self._seen:
             return self._seen[key]

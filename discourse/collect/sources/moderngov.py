@@ -181,7 +181,8 @@ class ModernGovAdapter(SourceAdapter):
             if kind not in ("minutes",) and self.titles and not self.titles.found(item, title):
                 yield Skip(url, "agenda item and document titles match none of `titles`")
                 continue
-            first = self.first_sighting(url, f"meeting {page}")
+            where = f"meeting {page}"
+            first = self.first_sighting(url, where)
             if first is not None:
                 yield Skip(url, f"duplicate: already listed by {first}")
                 continue
@@ -195,6 +196,7 @@ class ModernGovAdapter(SourceAdapter):
                     "document_title": title,
                     "kind": kind,
                 },
+                listed_by=where,
             )
 
     def on_document(self, request: Request, response: Response) -> Iterator[Outcome]:

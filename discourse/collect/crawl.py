@@ -32,6 +32,7 @@ from typing import Any
 from discourse.collect import sources as adapters
 from discourse.collect.archive import ArchiveIndex, ArchiveTransport, WarcWriter, read_exchange
 from discourse.collect.dedup import DedupReport, deduplicate
+from discourse.collect.extract.result import time_limit
 from discourse.collect.fetch import Fetched, Fetcher, FetchError, Validators
 from discourse.collect.frontier import Frontier, Item
 from discourse.collect.model import Adapter, Request, Response, Skip
@@ -205,7 +206,7 @@ class _Crawl:
         self.writer: WarcWriter | None = None
         transport: Transport
         if index is not None:
-            transport = ArchiveTransport(index)
+            transport = ArchiveTransport(index, max_bytes=self.settings.max_bytes)
         else:
             transport = LiveTransport.from_settings(self.settings)
             self.writer = WarcWriter(
@@ -393,7 +394,7 @@ class _Crawl:
     def _archived(self, item: Item) -> Response | None:
         path = self.archive_dir / item.warc_file
         try:
-            exchange = read_exchange(path, item.warc_offset, item.url)
+            exchange = read_exchange(path, item.warc_offset, item.url, self.settings.max_bytes)
         except (OSError, TransportError, ValueError):
             log.debug("archived response %s@%s unreadable", path, item.warc_offset)
             return None
@@ -429,7 +430,11 @@ class _Crawl:
         report = self.reports[name]
         adapter = self.adapters[name]
         try:
-            outcomes = list(adapter.handle(item.request, response))
+            with time_limit(self.settings.handle_timeout, f"adapter {adapter.name}", _TooSlow):
+                outcomes = list(adapter.handle(item.request, response))
+        except _TooSlow as exc:
+            self._fail(item, f"{exc} on this response (fetch.handle_timeout)", False, attempts)
+            return
         except Exception as exc:
             log.debug("%s.handle failed on %s", adapter.name, item.url, exc_info=True)
             self._fail(
@@ -603,3 +608,7 @@ class _Crawl:
 
 class _InvalidDocument(Exception):
     """An adapter yielded something the store refuses; the request fails with this reason."""
+
+
+class _TooSlow(Exception):
+    """An adapter worked on one response past fetch.handle_timeout."""

@@ -28,6 +28,7 @@ from discourse.collect.sources.common import (
     check_selectors,
     date_span,
     html_text,
+    parse_xml,
     read_json,
     search_terms,
     try_date,
@@ -349,10 +350,7 @@ class SitemapAdapter(SiteAdapter):
 
     def on_sitemap(self, request: Request, response: Response) -> Iterator[Outcome]:
         try:
-            root = etree.fromstring(
-                _inflate(response.body),
-                etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False),
-            )
+            root = parse_xml(_inflate(response.body))
         except (etree.XMLSyntaxError, ValueError) as exc:
             yield Skip(request.url, f"not a sitemap: {exc}")
             return

@@ -35,6 +35,7 @@ from discourse.collect.sources.common import (
     SourceAdapter,
     SourceConfig,
     SourceKind,
+    parse_xml,
     tidy_text,
 )
 from discourse.dates import PartialDate
@@ -192,8 +193,8 @@ class HansardAdapter(SourceAdapter):
 
     def on_day(self, request: Request, response: Response) -> Iterator[Outcome]:
         try:
-            root = etree.fromstring(response.body, etree.XMLParser(resolve_entities=False))
-        except etree.XMLSyntaxError as exc:
+            root = parse_xml(response.body)
+        except (etree.XMLSyntaxError, ValueError) as exc:
             yield Skip(request.url, f"not well-formed XML: {exc}")
             return
         chamber, day = request.data["chamber"], request.data["date"]

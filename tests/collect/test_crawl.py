@@ -337,7 +337,8 @@ def test_status_lists_what_a_replay_skipped_and_failed_with_its_run(server, tmp_
     for _ in range(2):  # a replay starts from scratch: the second replaces the first's rows
         replay = run_cli("--db", db, "corpus", "--config", wider, "--replay", tmp_path / "archive")
         assert replay.exit_code == 0, replay.stderr
-    (run,) = [r["id"] for r in json.loads(run_cli("--db", db, "runs", "--json").stdout)][-1:]
+    with Store.open(db, readonly=True) as opened:  # the second replay's run
+        run = opened.read("SELECT id FROM runs ORDER BY rowid DESC LIMIT 1")[0][0]
     listed = json.loads(run_cli("--db", db, "status", "--skipped", "--failures", "--json").stdout)
     assert [(r["mode"], r["url"], r["reason"], r["run_id"]) for r in listed["skipped"]] == [
         ("replay", server.url("/list/1"), "no paragraphs", run)

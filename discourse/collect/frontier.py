@@ -325,7 +325,7 @@ class Frontier:
                 "UPDATE frontier SET state = 'failed', reason = ?, retryable = ?, "
                 "attempts = attempts + ?, status = coalesce(?, status), updated_at = ?, "
                 "run_id = ? WHERE id = ?",
-                (reason, int(retryable), attempts, status, utc_now(), run_id, item.id),
+                (one_line(reason), int(retryable), attempts, status, utc_now(), run_id, item.id),
             )
 
     def release(self, items: list[Item]) -> None:
@@ -343,7 +343,7 @@ class Frontier:
                 "INSERT INTO crawl_skips (mode, source, url, reason, run_id, at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (mode, source, url) DO UPDATE SET "
                 "reason = excluded.reason, run_id = excluded.run_id, at = excluded.at",
-                (self.mode, source, url, reason, run_id, utc_now()),
+                (self.mode, source, url, one_line(reason), run_id, utc_now()),
             )
 
     # -- reading -------------------------------------------------------------------------------
@@ -358,6 +358,11 @@ class Frontier:
         counts = dict.fromkeys(("pending", "in_flight", "done", "failed"), 0)
         counts.update({row["state"]: row["n"] for row in rows})
         return counts
+
+
+def one_line(reason: str) -> str:
+    """A reason as one line: parsers' messages (lxml's, pdfminer's) carry line breaks."""
+    return " ".join(reason.split())
 
 
 def failures(

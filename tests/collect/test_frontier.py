@@ -146,3 +146,15 @@ def test_skips_keep_the_latest_reason(store):
 def test_unknown_mode_is_refused(store):
     with pytest.raises(ValueError, match="mode must be one of"):
         frontier(store, mode="dry-run")
+
+
+def test_reasons_are_recorded_on_one_line(store):
+    """Parsers' messages carry line breaks; a reason is one line in every listing."""
+    queue = frontier(store)
+    queue.begin("s")
+    queue.add("s", Request("http://x.org/day.xml", "day"))
+    (item,) = queue.take("s", "x.org")
+    queue.fail(item, "not well-formed XML: Char 0x0\n, line 16", retryable=False, attempts=1)
+    queue.skip("s", "http://x.org/p", "extraction failed:\n  corrupt\tPDF ")
+    assert [r["reason"] for r in failures(store)] == ["not well-formed XML: Char 0x0 , line 16"]
+    assert [r["reason"] for r in skips(store)] == ["extraction failed: corrupt PDF"]

@@ -52,6 +52,7 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _CID = re.compile(r"\(cid:\d+\)")
+_UNMAPPED = "unreadable text layer: fonts without a Unicode mapping (cid codes)"
 _HYPHENS = "-\u2010\u00ad"
 _LINE_END_HYPHEN = re.compile(rf"([^\W\d_]+)[{_HYPHENS}]$")
 _LINE_START_WORD = re.compile(r"^([a-z][^\W\d_]*)")
@@ -167,13 +168,15 @@ def _extract(data: bytes, limits: Limits) -> Extracted:
         raise ExtractionError(NO_TEXT_LAYER)
     all_text = " ".join(line.text for page in pages for line in page.lines)
     if len(_CID.findall(all_text)) * 6 > len(all_text):
-        raise ExtractionError("unreadable text layer: fonts without a Unicode mapping (cid codes)")
+        raise ExtractionError(_UNMAPPED)
     vocabulary = _vocabulary(pages)
     paragraphs, page_starts = _assemble(pages, _furniture(pages), vocabulary)
     if not paragraphs:
         # every line looked like furniture (one repeated line a page): keep it all instead
         paragraphs, page_starts = _assemble(pages, set(), vocabulary)
     text = "\n\n".join(paragraphs)
+    if not text.strip():  # every line was unmapped glyph codes, which are dropped
+        raise ExtractionError(_UNMAPPED if _CID.search(all_text) else NO_TEXT_LAYER)
     without_text = [page.number for page in pages if not page.lines]
     extra = {
         "pages": len(pages),

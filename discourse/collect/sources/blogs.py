@@ -249,13 +249,17 @@ class FeedAdapter(SiteAdapter):
             yield Request(url, "feed", {"feed": url}, priority=1)
 
     def on_feed(self, request: Request, response: Response) -> Iterator[Outcome]:
-        parsed = feedparser.parse(
-            response.body,
-            response_headers={
-                "content-location": response.final_url or request.url,
-                "content-type": response.headers.get("content-type", "application/xml"),
-            },
-        )
+        try:
+            parsed = feedparser.parse(
+                response.body,
+                response_headers={
+                    "content-location": response.final_url or request.url,
+                    "content-type": response.headers.get("content-type", "application/xml"),
+                },
+            )
+        except Exception as exc:  # feedparser trips on some malformed bytes (a bad encoding name)
+            yield Skip(request.url, f"not a feed: {type(exc).__name__}: {exc}")
+            return
         if not parsed.entries and parsed.get("bozo"):
             yield Skip(request.url, f"not a feed: {parsed.get('bozo_exception')}")
             return

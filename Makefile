@@ -8,6 +8,8 @@ DISCOURSE := $(VENV)/bin/discourse
 STAMP := $(VENV)/.installed
 PIP_VERSION := 26.3
 DEMO_DB ?= corpus/demo.sqlite
+CHARTS_DIR ?= outputs/charts
+REPORT_DIR ?= outputs/report
 QUICK ?=
 
 .PHONY: install demo sample corpus analyse charts report notebooks test bench lint clean
@@ -27,6 +29,10 @@ demo: install
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(DISCOURSE) --db $(DEMO_DB) corpus --config corpus/sample/sources.toml --replay corpus/sample/sample.warc.gz
 	$(DISCOURSE) --db $(DEMO_DB) status
+	$(DISCOURSE) --db $(DEMO_DB) analyse
+	$(DISCOURSE) stance predict --in corpus/sample/stance-sentences.jsonl --out -
+	$(DISCOURSE) --db $(DEMO_DB) charts --out $(CHARTS_DIR)
+	@echo "report: $$($(DISCOURSE) --db $(DEMO_DB) --quiet report --out $(REPORT_DIR))"
 
 # Re-records corpus/sample/sample.warc.gz (and its local inputs) from the fixture sites.
 sample: install
@@ -36,16 +42,20 @@ corpus: install
 	$(DISCOURSE) corpus
 
 analyse: install
-	$(DISCOURSE) analyse
+	$(DISCOURSE) analyse --config analyse.toml
 
 charts: install
-	$(DISCOURSE) charts
+	$(DISCOURSE) charts --out $(CHARTS_DIR)
 
 report: install
-	$(DISCOURSE) report
+	$(DISCOURSE) report --out $(REPORT_DIR)
 
+# Paired .py notebooks → executed .ipynb beside them (git-ignored), against the demo store
+# (built first if missing) or NOTEBOOK_DB.
+NOTEBOOK_DB ?= $(DEMO_DB)
 notebooks: install
-	@echo "notebooks are not built yet: see issue 7 (survey comparison, charts, notebooks and report)" >&2; exit 1
+	@test -f $(NOTEBOOK_DB) || $(MAKE) demo
+	$(PY) -m discourse.outputs.notebooks --db $(NOTEBOOK_DB) notebooks/0*.py
 
 test: install
 	$(PY) -m pytest -n 2

@@ -3,7 +3,8 @@
 Each configuration file has a pydantic model; this module loads a file against its model and
 turns any problem into one ConfigError naming the file, the line (where it can be found), the
 dotted key and what was expected. Models reject unknown keys, so a typo never silently falls
-back to a default. The ground floor: imports nothing of the package but errors.
+back to a default. The ground floor: imports nothing of the package but errors and
+vocabulary.
 """
 
 import re
@@ -14,6 +15,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from discourse.errors import ConfigError
+from discourse.vocabulary import ACTOR_TYPES
 
 
 class Section(BaseModel):
@@ -311,3 +313,201 @@ class SourcesFile(Section):
             if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
                 raise ValueError(f"sources.{name}.allowed_hosts must be a list of host names")
         return value
+
+
+# -- analysis (analyse.toml) ----------------------------------------------------------------
+# One model per section of analyse.toml, composed into AnalyseFile. The sentiment and stance
+# stages add their own sections the same way.
+
+_PERIOD = Literal["month", "quarter", "year"]
+
+
+class AnalysisSection(Section):
+    """[analysis]: what a run reads and how its estimates are made."""
+
+    seed: int = 2010
+    period: _PERIOD = "year"
+    replicates: int = Field(1000, ge=0, le=100_000)  # bootstrap replicates for every CI
+    include_duplicates: bool = False
+
+
+class RelevanceSection(Section):
+    """[relevance]: the scored filter for the codebook's target."""
+
+    lexicon: str | None = None  # a concepts TOML of your own; default: the packaged one
+    threshold: float = 2.0  # a sentence is relevant when its score reaches this
+    context_weight: float = Field(0.25, ge=0.0, le=1.0)  # share of the neighbours' scores added
+    model: str | None = None  # a learned scorer from `discourse relevance train` replaces the score
+    model_threshold: float = Field(0.5, ge=0.0, le=1.0)  # P(relevant) needed with a model
+
+
+class PreprocessSection(Section):
+    """[preprocess]: tokens for topics and trends."""
+
+    pipeline: str = "blank"  # "blank" (sentencizer + lookup lemmas) or an installed spaCy package
+    lemmatize: bool = True
+    min_length: int = Field(2, ge=1)
+    stop_words: list[str] = []  # added to the built-in English and boilerplate lists
+    keep_words: list[str] = []  # removed from the stop lists
+    phrases: bool = True
+    phrases_min_count: int = Field(5, ge=1)
+    phrases_threshold: float = Field(0.5, gt=-1.0, le=1.0)  # NPMI scoring
+    batch_size: int = Field(512, ge=1)
+
+
+class TopicsSection(Section):
+    """[topics]: LDA with K chosen by held-out coherence."""
+
+    enabled: bool = True
+    k: list[int] = [5, 10, 15, 20, 25, 30]
+    coherence: Literal["c_npmi", "c_v"] = "c_npmi"
+    holdout: float = Field(0.2, gt=0.0, lt=1.0)
+    unit_words: int = Field(120, ge=10)  # consecutive sentences of a document grouped to ~this
+    passes: int = Field(3, ge=1)  # of the final model
+    iterations: int = Field(50, ge=1)
+    selection_passes: int = Field(1, ge=1)  # of each candidate model while choosing k
+    selection_units: int = Field(2000, ge=10)  # candidates are fitted on at most this many units
+    workers: int = Field(1, ge=1)  # >1 uses LdaMulticore and is not byte-reproducible
+    no_below: int = Field(
+        5, ge=1
+    )  # keep terms in at least this many units (capped on tiny corpora)
+    no_above: float = Field(0.5, gt=0.0, le=1.0)
+    top_terms: int = Field(15, ge=3)
+    coherence_terms: int = Field(10, ge=3)
+    representative: int = Field(5, ge=1)
+
+    @field_validator("k")
+    @classmethod
+    def _k_range(cls, value: list[int]) -> list[int]:
+        if not value or any(k < 2 for k in value):
+            raise ValueError("k must list topic numbers of at least 2, e.g. [5, 10, 15]")
+        return sorted(set(value))
+
+
+class KeynessComparison(Section):
+    """One keyness comparison: documents whose `column` is `target` against `reference`."""
+
+    column: Literal["actor_type", "source_kind", "period"] = "actor_type"
+    target: str
+    reference: str  # a value of `column`, or "*" for everything else
+
+
+class TrendsSection(Section):
+    """[trends]: concept-term rates per 10,000 words and keyness between groups."""
+
+    concepts: bool = True  # count every concept of the relevance lexicon
+    terms: dict[str, list[str]] = {}  # label = [patterns]; * at a word's end matches any ending
+    keyness: list[KeynessComparison] = [
+        KeynessComparison(target="local_government", reference="central_government")
+    ]
+    keyness_top: int = Field(50, ge=1)
+    keyness_min_count: int = Field(5, ge=1)
+
+
+# -- sentiment --------------------------------------------------------------------------------
+
+
+class SentimentConfig(Section):
+    """`[sentiment]`: how sentences are scored (see discourse/analyse/sentiment).
+
+    `dictionary` is the path to a Lexicoder-format dictionary of your own (LSD2015 as CSV,
+    .lc3 or WordStat .cat, or a weighted pattern,weight CSV); without it the bundled
+    political-tone dictionary is used. The Lexicoder Sentiment Dictionary is licensed for
+    non-commercial academic use only, so it is never bundled: point to your own copy.
+    """
+
+    method: Literal["combined", "vader", "dictionary"] = "combined"
+    dictionary: str | None = None
+    political_vader: bool = True  # VADER adapted to political text (courtesies, UK spelling)
+    vader_weight: float = 0.5  # weight of VADER in the combined score (the dictionary has 1 - w)
+    negation_window: int = 3  # a negator this many words before a dictionary match flips it
+    neutral_band: float = 0.05  # |score| at or below this is labelled neutral
+
+    @field_validator("vader_weight")
+    @classmethod
+    def _weight_in_unit_interval(cls, value: float) -> float:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError("must be between 0 and 1")
+        return value
+
+    @field_validator("neutral_band")
+    @classmethod
+    def _band_in_range(cls, value: float) -> float:
+        if not 0.0 <= value < 1.0:
+            raise ValueError("must be at least 0 and below 1")
+        return value
+
+    @field_validator("negation_window")
+    @classmethod
+    def _window_in_range(cls, value: int) -> int:
+        if not 0 <= value <= 20:
+            raise ValueError("must be between 0 and 20 words")
+        return value
+
+
+# -- stance ------------------------------------------------------------------------
+
+
+class StanceConfig(Section):
+    """[stance] in analyse.toml: which trained stance model a run uses and how it reports.
+
+    `model` is a model directory (model.json + weights.npz, as `discourse stance train`
+    writes), relative to the working directory; unset, the shipped models/stance. `correction` adds shares corrected by the
+    model's misclassification matrix beside the raw ones; `only_relevant` classifies only
+    sentences the relevance filter passed (the rest are irrelevant).
+    """
+
+    model: str | None = None
+    correction: bool = True
+    only_relevant: bool = True
+
+
+# -- survey comparison -----------------------------------------------------------------------
+
+
+class CompareSection(Section):
+    """`[compare]`: published survey figures set beside the discourse of the same population.
+
+    `populations` maps each `population_group` of the survey table to the actor_types whose
+    documents speak for it ("*" for every actor). A survey wave is compared with the documents
+    dated within `window_months` either side of its fieldwork (or publication) span.
+    """
+
+    enabled: bool = True  # run the comparison at the end of `discourse analyse`
+    surveys: str | None = None  # a survey table of your own; default: the bundled figures
+    window_months: int = Field(6, ge=0, le=120)
+    min_documents: int = Field(2, ge=1)  # a wave is a correlation point only with this many
+    populations: dict[str, list[str]] = {
+        "council_leaders": ["local_government"],
+        "public": ["*"],
+        "sector": ["charity", "think_tank"],
+    }
+
+    @field_validator("populations")
+    @classmethod
+    def _known_actor_types(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for group, actors in value.items():
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", group):
+                raise ValueError(f"population group {group!r} must be lower_snake_case")
+            if not actors:
+                raise ValueError(f"population group {group!r} lists no actor_type")
+            unknown = [a for a in actors if a != "*" and a not in ACTOR_TYPES]
+            if unknown:
+                raise ValueError(
+                    f"population group {group!r}: unknown actor_type(s) {', '.join(unknown)}; "
+                    f'use {", ".join(ACTOR_TYPES)} or "*"'
+                )
+        return value
+
+
+class AnalyseFile(Section):
+    """analyse.toml: one section per stage; every key has a default."""
+
+    analysis: AnalysisSection = AnalysisSection()
+    relevance: RelevanceSection = RelevanceSection()
+    preprocess: PreprocessSection = PreprocessSection()
+    topics: TopicsSection = TopicsSection()
+    trends: TrendsSection = TrendsSection()
+    sentiment: SentimentConfig = SentimentConfig()
+    stance: StanceConfig = StanceConfig()
+    compare: CompareSection = CompareSection()

@@ -96,6 +96,39 @@ def period_of(iso: str | None, period: str) -> str | None:
     raise ValueError(f"period must be month, quarter or year; got {period!r}")
 
 
+def date_span(iso: str) -> tuple[dt.date, dt.date]:
+    """The first and last day an ISO partial date may denote ("2010-07" → 1 to 31 July).
+
+    Comparisons of partial dates with a window use the whole span, so a document dated only
+    "2011" is never taken to be inside a window that covers part of 2011.
+    """
+    parsed = parse_date(iso)
+    year = int(parsed.iso[:4])
+    if parsed.precision == "year":
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    month = int(parsed.iso[5:7])
+    if parsed.precision == "month":
+        return dt.date(year, month, 1), _month_end(year, month)
+    day = dt.date.fromisoformat(parsed.iso)
+    return day, day
+
+
+def period_span(label: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of a period label from `period_of` ("2010", "2010-Q3", "2010-07")."""
+    match = re.fullmatch(r"(\d{4})-Q([1-4])", label)
+    if match:
+        year, quarter = int(match[1]), int(match[2])
+        return dt.date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter)
+    if not re.fullmatch(r"\d{4}(-\d{2})?", label):
+        raise ValueError(f"not a period label: {label!r}")
+    return date_span(label)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
 def utc_now() -> str:
     """The current UTC time as an ISO 8601 string with second precision."""
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -197,6 +197,18 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
     (
         3,
+        # analysis: spaCy tokens cached per sentence text, so re-runs tokenise only new text
+        """
+        CREATE TABLE token_cache (
+            tokenizer TEXT NOT NULL,
+            text_sha256 BLOB NOT NULL,
+            tokens TEXT NOT NULL,
+            PRIMARY KEY (tokenizer, text_sha256)
+        ) WITHOUT ROWID;
+        """,
+    ),
+    (
+        4,
         """
         -- collection engine: what a 404 means for a guessed URL (Request.absent) and where an
         -- item was first listed (Request.listed_by), kept so a resumed crawl still knows them
@@ -615,6 +627,42 @@ class Store:
                 yield _row_to_document(row)
             last_id = rows[-1]["id"]
 
+    def document_index(self, *, include_duplicates: bool = False) -> pd.DataFrame:
+        """Metadata of the documents analysis reads, without their text, in id order.
+
+        Columns: id, published_at, date_precision, source_kind, actor_type, publisher,
+        author, party, title, url, word_count. Cheap enough to hold for a large corpus.
+        """
+        columns = (
+            "id, published_at, date_precision, source_kind, actor_type, publisher, author, "
+            "party, title, url, word_count"
+        )
+        clause = "is_latest = 1" + ("" if include_duplicates else " AND duplicate_of IS NULL")
+        rows = self.read(f"SELECT {columns} FROM documents WHERE {clause} ORDER BY id")
+        return pd.DataFrame(
+            [tuple(row) for row in rows], columns=[c.strip() for c in columns.split(",")]
+        )
+
+    def passage_texts(self, passage_ids: Sequence[int]) -> pd.DataFrame:
+        """Passages by id with their text (a slice of the document's text), in the order given.
+
+        Columns: passage_id, document_id, unit, seq, text. Ids not in the store are left out.
+        """
+        columns = ["passage_id", "document_id", "unit", "seq", "text"]
+        found: dict[int, tuple] = {}
+        ids = [int(i) for i in passage_ids]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.read(
+                "SELECT p.id, p.document_id, p.unit, p.seq, "
+                "substr(d.text, p.char_start + 1, p.char_end - p.char_start) AS text "
+                "FROM passages p JOIN documents d ON d.id = p.document_id "
+                f"WHERE p.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update((row["id"], tuple(row)) for row in rows)
+        return pd.DataFrame([found[i] for i in ids if i in found], columns=columns)
+
     def count_documents(self, *, include_duplicates: bool = False) -> int:
         clause = "" if include_duplicates else " AND duplicate_of IS NULL"
         return self.read(f"SELECT count(*) FROM documents WHERE is_latest = 1{clause}")[0][0]
@@ -776,6 +824,20 @@ class Store:
             )
         return _run_row(rows[0])
 
+    def latest_run(self, kind: str = "analyse") -> dict[str, Any]:
+        """The most recent finished run of a kind with status ok (what outputs default to)."""
+        rows = self.read(
+            "SELECT * FROM runs WHERE kind = ? AND status = 'ok' "
+            "ORDER BY started_at DESC, rowid DESC LIMIT 1",  # rowid: insertion order
+            (kind,),
+        )
+        if not rows:
+            raise UsageError(
+                f"{self.path}: no finished {kind} run yet",
+                hint=f"run `discourse {kind}` first, or give --run RUN_ID",
+            )
+        return _run_row(rows[0])
+
     def list_runs(self, kind: str | None = None) -> list[dict[str, Any]]:
         if kind:
             rows = self.read("SELECT * FROM runs WHERE kind = ? ORDER BY started_at, id", (kind,))
@@ -786,9 +848,18 @@ class Store:
     # -- results -----------------------------------------------------------------------------
 
     def write_results(
-        self, run_id: str, table: ResultTable, rows: Iterable[Mapping[str, Any]]
+        self,
+        run_id: str,
+        table: ResultTable,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        replace: bool = False,
     ) -> int:
-        """Append a run's rows to a result table, creating or widening the table as declared."""
+        """Append a run's rows to a result table, creating or widening the table as declared.
+
+        With `replace`, the run's earlier rows of the table are deleted in the same
+        transaction (a step re-run on a finished run, such as the survey comparison).
+        """
         names = [c for c, _ in table.columns]
         values = []
         for number, row in enumerate(rows, start=1):
@@ -801,6 +872,8 @@ class Store:
         placeholders = ", ".join("?" * (len(names) + 1))
         with self.transaction() as conn:
             self._ensure_result_table(conn, table)
+            if replace:
+                conn.execute(f"DELETE FROM {table.sql_name} WHERE run_id = ?", (run_id,))
             conn.executemany(
                 f"INSERT INTO {table.sql_name} (run_id, {', '.join(names)}) VALUES ({placeholders})",
                 values,

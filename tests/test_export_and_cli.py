@@ -217,9 +217,8 @@ def test_search_prints_kwic_with_citation(run_cli, db_path):
 @pytest.mark.parametrize(
     "args, code, message",
     [
-        (["analyse"], 1, "'discourse analyse' is not built yet"),
-        (["charts"], 1, "'discourse charts' is not built yet"),
-        (["report"], 1, "'discourse report' is not built yet"),
+        (["charts"], 2, "no store here"),
+        (["report"], 2, "no store here"),
         (
             ["corpus", "--config", "no/such/sources.toml"],
             2,

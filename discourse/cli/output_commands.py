@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from discourse.cli.context import AppContext
-from discourse.errors import NotBuiltError, UsageError
+from discourse.errors import UsageError
 from discourse.outputs.export import FORMATS, export_documents, export_run
 
 
@@ -55,17 +55,53 @@ def export(
 
 
 @click.command()
+@click.option("--run", "run_id", help="Analysis run to draw (default: the latest ok one).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("outputs/charts"),
+    show_default=True,
+    help="Directory for the charts; they go in a subdirectory named after the run.",
+)
 @click.pass_obj
-def charts(app: AppContext) -> None:
-    """Draw the publication charts for a run (PDF, SVG, 300-dpi PNG, with tidy CSVs)."""
-    raise NotBuiltError("discourse charts", 7)
+def charts(app: AppContext, run_id: str | None, out: Path) -> None:
+    """Draw the publication charts for a run (PDF, SVG, 300-dpi PNG, with tidy CSVs).
+
+    Each chart gets a caption (.txt) with its n, period, method and run id, and a CSV of
+    exactly the numbers drawn. A chart the run has no results for is listed, not drawn.
+    """
+    from discourse.outputs.charts import write_charts
+
+    store = app.store(create=False, readonly=True)
+    written = write_charts(store, run_id, out)
+    for chart in written:
+        if chart.figure is None:
+            app.console.print(f"figure {chart.number} not drawn: {chart.reason}")
+        else:
+            app.console.print(
+                f"figure {chart.number}: {chart.title} → {chart.files[1].with_suffix('.*')}"
+            )
+    click.echo(written[0].files[0].parent)
 
 
 @click.command()
+@click.option("--run", "run_id", help="Analysis run to report (default: the latest ok one).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("outputs/report"),
+    show_default=True,
+    help="Directory for the report (report-RUN_ID.html).",
+)
 @click.pass_obj
-def report(app: AppContext) -> None:
-    """Write the self-contained HTML report for a run."""
-    raise NotBuiltError("discourse report", 7)
+def report(app: AppContext, run_id: str | None, out: Path) -> None:
+    """Write the self-contained HTML report for a run (one file, charts inlined)."""
+    from discourse.outputs.report import write_report
+
+    store = app.store(create=False, readonly=True)
+    path = write_report(store, run_id, out)
+    app.console.print(f"wrote {path}")
+    click.echo(path)
 
 
 COMMANDS = [export, charts, report]

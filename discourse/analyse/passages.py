@@ -1,0 +1,292 @@
+"""Documents split into paragraphs and sentences, kept as character offsets into the text.
+
+Offsets (not copies) go into the store's `passages` table, so a sentence can always be traced
+back to its place in the archived document, and re-running only splits documents that have no
+passages yet under the current segmenter tag. Sentences come from spaCy's blank English
+tokenizer and rule-based sentencizer (fast, no model download) corrected by a few rules for
+parliamentary and council text: "hon.", "Cllr.", "para." are not sentence ends, a lone
+section number ("3.", "(a)", "4.2") belongs to the sentence it numbers, and a line that starts
+with a number or bullet starts a sentence. Hansard speeches (source_kind debate: one speech
+per document) also get a `speech` unit spanning the whole text.
+"""
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from discourse.progress import SILENT, Progress
+from discourse.store import Document, Store
+
+# Bump when the rules change: passages are stored per tag, so a new tag re-splits everything.
+SEGMENTER = "spacy-sentencizer+rules/1"
+UNITS = ("speech", "paragraph", "sentence")
+
+# Abbreviations that end in a full stop but rarely end a sentence in this genre.
+ABBREVIATIONS = (
+    "hon.",
+    "Hon.",
+    "Rt.",
+    "rt.",
+    "Cllr.",
+    "Cllrs.",
+    "Cttee.",
+    "para.",
+    "paras.",
+    "Para.",
+    "cf.",
+    "approx.",
+    "Nos.",
+    "no.",
+    "No.",
+    "ch.",
+    "Ch.",
+    "cl.",
+    "vol.",
+    "Vol.",
+    "pp.",
+    "St.",
+    "Dept.",
+    "Govt.",
+    "Sch.",
+)
+_ENUMERATOR = re.compile(
+    r"^(\(?[0-9]{1,3}[a-z]?[.)]?|\(?[a-zA-Z][.)]|\(?[ivxlc]{1,5}[.)]|[•*·▪–-])$"
+)
+_SECTION_NUMBER = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,3})+\.?$")
+_LINE_START = re.compile(r"\n[ \t]*(\S)")
+_SECTION_CANDIDATE = re.compile(r"\S[ \t]+([0-9]{1,3}(?:\.[0-9]{1,3})+\.?)[ \t]+[A-Z]")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LINE = re.compile(r"\n")
+
+
+@dataclass(frozen=True)
+class Span:
+    """One unit: its kind, number within the document, parent unit number and offsets."""
+
+    unit: str
+    seq: int
+    parent_seq: int | None
+    char_start: int
+    char_end: int
+
+
+@Language.component("discourse_sentence_rules")
+def _sentence_rules(doc: Doc) -> Doc:
+    """Correct the sentencizer's boundaries for numbered sections, bullets and line starts.
+
+    Candidates are found with regexes on the text and only they are looked at as tokens, so
+    the rules cost little beside the tokenizer.
+    """
+    text = doc.text
+    if "\n" in text:
+        for match in _LINE_START.finditer(text):
+            token = _token_at(doc, match.start(1))
+            if token is not None and token.i > 0 and _is_enumerator(token):
+                token.is_sent_start = True
+    for match in _SECTION_CANDIDATE.finditer(text):
+        token = _token_at(doc, match.start(1))
+        if token is None or token.i == 0 or token.i + 1 >= len(doc):
+            continue
+        previous = doc[token.i - 1]
+        if (
+            _SECTION_NUMBER.match(token.text)
+            and doc[token.i + 1].is_title
+            and not previous.is_space
+            and previous.text not in ("(", "see", "paragraph", "section", "para.", "of", "in")
+        ):
+            token.is_sent_start = True
+    for sentence in list(doc.sents)[1:]:
+        first = sentence[0]
+        if first.text[:1].islower() and doc[first.i - 1].text == ".":
+            first.is_sent_start = False  # "e.g. volunteers", "p. 4 shows": not a new sentence
+    # a sentence that is only a number or bullet ("3.", "(a)") joins the one it numbers
+    sentences = list(doc.sents)
+    for sentence, following in zip(sentences, sentences[1:], strict=False):
+        if len(sentence) > 4:
+            continue
+        words = [t for t in sentence if not t.is_space]
+        if words and len(words) <= 2 and _is_enumerator_text("".join(t.text for t in words)):
+            following[0].is_sent_start = False
+    return doc
+
+
+def _token_at(doc: Doc, char: int):
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def _is_enumerator(token) -> bool:
+    return bool(_ENUMERATOR.match(token.text) or _SECTION_NUMBER.match(token.text))
+
+
+def _is_enumerator_text(text: str) -> bool:
+    return bool(_ENUMERATOR.match(text) or _SECTION_NUMBER.match(text))
+
+
+def sentence_pipeline() -> Language:
+    """Blank English with the sentencizer and our boundary rules (no model files needed)."""
+    nlp = spacy.blank("en")
+    for abbreviation in ABBREVIATIONS:
+        nlp.tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("discourse_sentence_rules")
+    return nlp
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Paragraph offsets: blocks between blank lines, or lines when there are no blank lines.
+
+    Extracted web pages separate paragraphs by single newlines, PDFs and hand-written text by
+    blank lines (single newlines there are hard wraps inside a paragraph).
+    """
+    separator = _BLANK_LINE if _BLANK_LINE.search(text) else _LINE
+    spans = []
+    start = 0
+    for match in separator.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [trimmed for a, b in spans if (trimmed := _trim(text, a, b)) is not None]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+class Segmenter:
+    """Splits document texts into speech, paragraph and sentence spans."""
+
+    tag = SEGMENTER
+
+    def __init__(self, batch_size: int = 256):
+        self.nlp = sentence_pipeline()
+        self.batch_size = batch_size
+
+    def split(self, text: str, source_kind: str) -> list[Span]:
+        return next(iter(self.split_many([(text, source_kind)])))
+
+    def split_many(self, items: Iterable[tuple[str, str]]) -> Iterator[list[Span]]:
+        """Spans for each (text, source_kind), in input order.
+
+        Sentence numbers run through the whole document; a sentence's parent is its paragraph,
+        a paragraph's parent is the speech (debates) or none.
+        """
+        for text, source_kind in items:
+            spans: list[Span] = []
+            speech = source_kind == "debate"
+            if speech:
+                whole = _trim(text, 0, len(text))
+                if whole:
+                    spans.append(Span("speech", 0, None, *whole))
+            paragraphs = paragraph_spans(text)
+            sentence_seq = 0
+            docs = self.nlp.pipe((text[a:b] for a, b in paragraphs), batch_size=self.batch_size)
+            for paragraph_seq, ((start, end), doc) in enumerate(zip(paragraphs, docs, strict=True)):
+                spans.append(Span("paragraph", paragraph_seq, 0 if speech else None, start, end))
+                for sentence in doc.sents:
+                    bounds = _trim(text, start + sentence.start_char, start + sentence.end_char)
+                    if bounds is None:
+                        continue
+                    spans.append(Span("sentence", sentence_seq, paragraph_seq, *bounds))
+                    sentence_seq += 1
+            yield spans
+
+
+def ensure_passages(
+    store: Store,
+    documents: Iterable[Document],
+    *,
+    segmenter: Segmenter | None = None,
+    progress: Progress = SILENT,
+    total: int | None = None,
+    batch: int = 200,
+) -> dict[str, int]:
+    """Split every document that has no passages under the segmenter's tag yet.
+
+    Returns counts: documents seen, documents split now, sentences added. Each batch of
+    documents is one transaction, so an interrupted run keeps what it finished.
+    """
+    segmenter = segmenter or Segmenter()
+    counts = {"documents": 0, "split": 0, "sentences": 0}
+    pending: list[Document] = []
+    with progress.task("passages", total=total) as task:
+        for document in documents:
+            counts["documents"] += 1
+            pending.append(document)
+            if len(pending) >= batch:
+                _split_batch(store, pending, segmenter, counts)
+                task.advance(len(pending))
+                pending = []
+        if pending:
+            _split_batch(store, pending, segmenter, counts)
+            task.advance(len(pending))
+    return counts
+
+
+def _split_batch(
+    store: Store, documents: list[Document], segmenter: Segmenter, counts: dict[str, int]
+) -> None:
+    ids = [d.id for d in documents]
+    marks = ",".join("?" * len(ids))
+    done = {
+        row[0]
+        for row in store.read(
+            f"SELECT DISTINCT document_id FROM passages WHERE segmenter = ? AND document_id IN ({marks})",
+            (segmenter.tag, *ids),
+        )
+    }
+    todo = [d for d in documents if d.id not in done]
+    if not todo:
+        return
+    rows = []
+    for document, spans in zip(
+        todo, segmenter.split_many((d.text, d.source_kind) for d in todo), strict=True
+    ):
+        for span in spans:
+            rows.append(
+                (
+                    document.id,
+                    segmenter.tag,
+                    span.unit,
+                    span.seq,
+                    span.parent_seq,
+                    span.char_start,
+                    span.char_end,
+                )
+            )
+            counts["sentences"] += span.unit == "sentence"
+        counts["split"] += 1
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO passages (document_id, segmenter, unit, seq, parent_seq, char_start, "
+            "char_end) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def split_new_documents(
+    store: Store, *, include_duplicates: bool = False, progress: Progress = SILENT
+) -> dict[str, int]:
+    """Split the documents analysis reads that have no passages yet; others are not read."""
+    # NOT EXISTS walks the passages index per document; NOT IN would list every passage
+    unsplit = (
+        "NOT EXISTS (SELECT 1 FROM passages p WHERE p.document_id = documents.id "
+        "AND p.segmenter = ?)"
+    )
+    total = store.read(
+        f"SELECT count(*) FROM documents WHERE is_latest = 1 AND {unsplit}"
+        + ("" if include_duplicates else " AND duplicate_of IS NULL"),
+        (SEGMENTER,),
+    )[0][0]
+    documents = store.iter_documents(
+        include_duplicates=include_duplicates, where=unsplit, params=(SEGMENTER,)
+    )
+    return ensure_passages(store, documents, progress=progress, total=total)

@@ -1,0 +1,157 @@
+"""The sentiment stage: score every sentence, then aggregate per period × actor_type.
+
+Aggregates come twice: over all sentences, and over target sentences only (those the
+relevance filter marks as about state–civil-society blurring), because the tone of a speech
+overall is not its tone about the Big Society. Intervals resample whole documents
+(aggregate.grouped_ratios), and each row says how many documents and sentences it rests on.
+"""
+
+import importlib.metadata
+
+import pandas as pd
+
+from discourse.analyse.aggregate import grouped_ratios
+from discourse.analyse.sentiment.scorer import SentimentScorer
+from discourse.analyse.stage import AnalysisInput, StageOutput
+from discourse.config import SentimentConfig
+from discourse.store import ResultTable
+
+_CHUNK = 500  # sentences scored between progress updates
+
+SENTENCES = ResultTable(
+    name="sentiment_sentences",
+    columns=(
+        ("document_id", "INTEGER"),
+        ("seq", "INTEGER"),
+        ("passage_id", "INTEGER"),
+        ("relevant", "INTEGER"),
+        ("vader", "REAL"),
+        ("dictionary", "REAL"),
+        ("sentiment", "REAL"),
+        ("sentiment_label", "TEXT"),
+    ),
+    key=("document_id", "seq"),
+    description=(
+        "Sentiment of every sentence: `vader` is VADER's compound score (political "
+        "adaptation per config; NULL if unused), `dictionary` the dictionary tone "
+        "(pos - neg) / (pos + neg + 1) (NULL if unused), `sentiment` the configured score in "
+        "[-1, 1] and `sentiment_label` negative|neutral|positive; `relevant` is 1 for "
+        "sentences about the target."
+    ),
+)
+
+BY_GROUP = ResultTable(
+    name="sentiment_by_group",
+    columns=(
+        ("scope", "TEXT"),
+        ("period", "TEXT"),
+        ("actor_type", "TEXT"),
+        ("metric", "TEXT"),
+        ("estimate", "REAL"),
+        ("ci_low", "REAL"),
+        ("ci_high", "REAL"),
+        ("documents", "INTEGER"),
+        ("sentences", "INTEGER"),
+    ),
+    key=("scope", "period", "actor_type", "metric"),
+    description=(
+        "Sentiment per period × actor_type: metric mean_sentiment (mean sentence score in "
+        "[-1, 1]), share_positive, share_negative (shares of sentences); scope 'all' counts "
+        "every sentence, 'target' only sentences about the target. ci_low/ci_high: 95% "
+        "bootstrap interval resampling documents; documents and sentences: what the row "
+        "rests on. Sentences whose document date is too imprecise for the period are left out."
+    ),
+)
+
+SETTINGS = ResultTable(
+    name="sentiment_settings",
+    columns=(("name", "TEXT"), ("value", "TEXT")),
+    key=("name",),
+    description=(
+        "How this run scored sentiment: method, dictionary file and its SHA-256, weights, "
+        "thresholds and the vaderSentiment version, so a result can be traced to its lexicons."
+    ),
+)
+
+METRICS = ("mean_sentiment", "share_positive", "share_negative")
+
+
+class SentimentStage:
+    """Pipeline stage "sentiment": sentence scores and their grouped aggregates."""
+
+    name = "sentiment"
+
+    def __init__(self, config: SentimentConfig | None = None):
+        self.config = config or SentimentConfig()
+        self.scorer = SentimentScorer.from_config(self.config)
+
+    def run(self, data: AnalysisInput) -> StageOutput:
+        sentences = data.sentences
+        scores = []
+        with data.progress.task("sentiment", total=len(sentences)) as task:
+            texts = sentences["text"].tolist()
+            for start in range(0, len(texts), _CHUNK):
+                chunk = texts[start : start + _CHUNK]
+                scores.extend(self.scorer.score_sentence(text) for text in chunk)
+                task.advance(len(chunk))
+        scored = pd.DataFrame(
+            {
+                "document_id": sentences["document_id"].to_numpy(),
+                "seq": sentences["seq"].to_numpy(),
+                "passage_id": sentences["passage_id"].to_numpy(),
+                "relevant": sentences["relevant"].astype(bool).astype(int).to_numpy(),
+                "vader": [s.vader for s in scores],
+                "dictionary": [s.dictionary for s in scores],
+                "sentiment": [s.sentiment for s in scores],
+                "sentiment_label": [s.label for s in scores],
+            }
+        )
+        return [
+            (SENTENCES, scored),
+            (BY_GROUP, self.aggregate(scored, sentences, data)),
+            (SETTINGS, self.settings()),
+        ]
+
+    def aggregate(
+        self, scored: pd.DataFrame, sentences: pd.DataFrame, data: AnalysisInput
+    ) -> pd.DataFrame:
+        units = pd.DataFrame(
+            {
+                "document_id": scored["document_id"],
+                "period": sentences["period"].to_numpy(),
+                "actor_type": sentences["actor_type"].to_numpy(),
+                "relevant": scored["relevant"].astype(bool),
+                "mean_sentiment": scored["sentiment"].astype(float),
+                "share_positive": (scored["sentiment_label"] == "positive").astype(float),
+                "share_negative": (scored["sentiment_label"] == "negative").astype(float),
+            }
+        )
+        frames = []
+        for scope, subset in (("all", units), ("target", units[units["relevant"]])):
+            result = grouped_ratios(
+                subset, values=METRICS, seed=data.seed, replicates=data.replicates
+            )
+            if not result.empty:
+                result.insert(0, "scope", scope)
+                frames.append(result.rename(columns={"units": "sentences"}))
+        columns = [c for c, _ in BY_GROUP.columns]
+        if not frames:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(frames, ignore_index=True)[columns]
+
+    def settings(self) -> pd.DataFrame:
+        config = self.config
+        dictionary = self.scorer.dictionary
+        uses_dictionary = config.method != "vader"
+        rows = {
+            "method": config.method,
+            "dictionary": dictionary.name if uses_dictionary else "",
+            "dictionary_sha256": dictionary.sha256 if uses_dictionary else "",
+            "dictionary_entries": str(len(dictionary)) if uses_dictionary else "",
+            "political_vader": str(config.political_vader).lower(),
+            "vader_weight": repr(config.vader_weight),
+            "negation_window": str(config.negation_window),
+            "neutral_band": repr(config.neutral_band),
+            "vadersentiment_version": importlib.metadata.version("vaderSentiment"),
+        }
+        return pd.DataFrame({"name": list(rows), "value": list(rows.values())})

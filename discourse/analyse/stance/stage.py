@@ -1,0 +1,288 @@
+"""The stance stage of an analysis run: classify sentences, aggregate by period × actor.
+
+Sentences the relevance filter marks as not relevant are labelled `irrelevant` without
+running the model (the codebook measures stance only where the target is discussed; with
+`only_relevant = false` every sentence is classified). Shares are of *relevant* sentences
+(those labelled support, sceptical or neutral), as the codebook's aggregation section says;
+net stance is (support − sceptical) / relevant. Each estimate has a bootstrap interval over
+documents, and beside the raw ("classify and count") shares the stage reports shares
+corrected for classifier error with the trained model's misclassification matrix
+(correction.py). Rows with actor_type "all" pool every actor of a period.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from discourse.analyse.aggregate import group_seed, grouped_ratios
+from discourse.analyse.stage import AnalysisInput, StageOutput
+from discourse.analyse.stance.correction import unit_contributions
+from discourse.analyse.stance.examples import DEFAULT_MODEL_DIR
+from discourse.analyse.stance.models import load_model
+from discourse.analyse.stance.training import card_json
+from discourse.config import StanceConfig
+from discourse.progress import SILENT, Progress
+from discourse.store import ResultTable
+from discourse.vocabulary import STANCES
+
+ALL_ACTORS = "all"
+METRICS = ("support", "sceptical", "neutral", "net_stance")
+_BATCH = 2_000
+
+SENTENCES = ResultTable(
+    name="stance_sentences",
+    columns=(
+        ("passage_id", "INTEGER"),
+        ("document_id", "INTEGER"),
+        ("stance", "TEXT"),
+        ("p_support", "REAL"),
+        ("p_sceptical", "REAL"),
+        ("p_neutral", "REAL"),
+        ("p_irrelevant", "REAL"),
+        ("classified", "INTEGER"),
+    ),
+    key=("passage_id",),
+    description=(
+        "Stance of every sentence (codebook labels) with the model's probability per label; "
+        "classified = 0 when the relevance filter ruled the sentence out and the model was "
+        "not run (stance irrelevant, p_irrelevant 1)."
+    ),
+)
+
+SHARES = ResultTable(
+    name="stance_shares",
+    columns=(
+        ("period", "TEXT"),
+        ("actor_type", "TEXT"),
+        ("method", "TEXT"),
+        ("metric", "TEXT"),
+        ("estimate", "REAL"),
+        ("ci_low", "REAL"),
+        ("ci_high", "REAL"),
+        ("documents", "INTEGER"),
+        ("units", "INTEGER"),
+    ),
+    key=("period", "actor_type", "method", "metric"),
+    description=(
+        "Stance per period × actor_type (actor_type 'all' pools actors): metric support, "
+        "sceptical or neutral is that label's share of relevant sentences; net_stance is "
+        "(support − sceptical) / relevant, from −1 to 1. method 'raw' counts the classifier's "
+        "labels; 'corrected' adjusts the counts by the inverse of the model's cross-validated "
+        "misclassification matrix (negative corrected counts set to 0). ci_low/ci_high: 95% "
+        "bootstrap interval over documents; documents and units: documents and relevant "
+        "sentences (raw) or sentences the model labelled (corrected) in the group."
+    ),
+)
+
+CORRECTION = ResultTable(
+    name="stance_correction",
+    columns=(
+        ("true_label", "TEXT"),
+        ("predicted_label", "TEXT"),
+        ("probability", "REAL"),
+        ("count", "INTEGER"),
+    ),
+    key=("true_label", "predicted_label"),
+    description=(
+        "The misclassification matrix P(predicted | true) used for the corrected stance "
+        "shares, with the held-out labelled counts it was estimated from (see the model card)."
+    ),
+)
+
+MODEL = ResultTable(
+    name="stance_model",
+    columns=(("key", "TEXT"), ("value", "TEXT")),
+    key=("key",),
+    description="Which stance model the run used: path, selected configuration, training date, "
+    "cross-validated macro-F1 and the dev set's SHA-256.",
+)
+
+
+@dataclass(frozen=True)
+class StanceStage:
+    """A pipeline stage (discourse.analyse.stage.Stage) measuring stance."""
+
+    model_dir: Path
+    correction: bool = True
+    only_relevant: bool = True
+    name: str = "stance"
+
+    @classmethod
+    def from_config(cls, config: StanceConfig) -> "StanceStage":
+        return cls(
+            Path(config.model) if config.model else DEFAULT_MODEL_DIR,
+            correction=config.correction,
+            only_relevant=config.only_relevant,
+        )
+
+    def run(self, data: AnalysisInput) -> StageOutput:
+        model = load_model(self.model_dir)
+        card = card_json(self.model_dir)
+        sentences = classify(
+            model, data.sentences, only_relevant=self.only_relevant, progress=data.progress
+        )
+        outputs: StageOutput = [(SENTENCES, sentences)]
+        shares = [raw_shares(sentences, data)]
+        matrix = (card.get("misclassification") or {}).get("matrix")
+        if self.correction and matrix is not None:
+            shares.append(corrected_shares(sentences, data, np.asarray(matrix)))
+            counts = card["misclassification"]["counts"]
+            outputs.append(
+                (
+                    CORRECTION,
+                    pd.DataFrame(
+                        [
+                            (t, p, float(matrix[i][j]), int(counts[i][j]))
+                            for i, t in enumerate(STANCES)
+                            for j, p in enumerate(STANCES)
+                        ],
+                        columns=[c for c, _ in CORRECTION.columns],
+                    ),
+                )
+            )
+        outputs.insert(1, (SHARES, pd.concat(shares, ignore_index=True)))
+        outputs.append((MODEL, model_summary(self.model_dir, card)))
+        return outputs
+
+
+def classify(
+    model, sentences: pd.DataFrame, *, only_relevant: bool = True, progress: Progress = SILENT
+) -> pd.DataFrame:
+    """One row per sentence: stance, probabilities, and whether the model ran on it."""
+    frame = sentences.reset_index(drop=True)
+    probabilities = np.zeros((len(frame), len(STANCES)))
+    probabilities[:, STANCES.index("irrelevant")] = 1.0
+    texts = frame["text"].fillna("").astype(str).tolist()
+    empty = np.array([not t.strip() for t in texts], dtype=bool)
+    run = frame["relevant"].astype(bool).to_numpy() if only_relevant else np.ones(len(frame), bool)
+    run = run & ~empty
+    rows = np.flatnonzero(run)
+    before = frame["context_before"].fillna("").astype(str).tolist()
+    after = frame["context_after"].fillna("").astype(str).tolist()
+    with progress.task("stance: classifying sentences", total=len(rows)) as task:
+        for start in range(0, len(rows), _BATCH):
+            chunk = rows[start : start + _BATCH]
+            probabilities[chunk] = model.predict_proba(
+                [texts[i] for i in chunk], [before[i] for i in chunk], [after[i] for i in chunk]
+            )
+            task.advance(len(chunk))
+    return pd.DataFrame(
+        {
+            "passage_id": frame["passage_id"].astype(int),
+            "document_id": frame["document_id"].astype(int),
+            "stance": [STANCES[i] for i in probabilities.argmax(axis=1)],
+            "p_support": probabilities[:, 0],
+            "p_sceptical": probabilities[:, 1],
+            "p_neutral": probabilities[:, 2],
+            "p_irrelevant": probabilities[:, 3],
+            "classified": run.astype(int),
+        }
+    )
+
+
+def _with_groups(classified: pd.DataFrame, data: AnalysisInput) -> pd.DataFrame:
+    """Classified sentences with period and actor_type, plus a copy under actor 'all'."""
+    groups = data.sentences[["passage_id", "period", "actor_type"]]
+    frame = classified.merge(groups, on="passage_id", how="left")
+    return pd.concat([frame, frame.assign(actor_type=ALL_ACTORS)], ignore_index=True)
+
+
+def raw_shares(classified: pd.DataFrame, data: AnalysisInput) -> pd.DataFrame:
+    """Label shares of relevant sentences and net stance, with document-bootstrap CIs."""
+    frame = _with_groups(classified, data)
+    relevant = frame[frame["stance"] != "irrelevant"].copy()
+    for label in STANCES[:3]:
+        relevant[label] = (relevant["stance"] == label).astype(float)
+    relevant["net_stance"] = relevant["support"] - relevant["sceptical"]
+    result = grouped_ratios(
+        relevant, values=list(METRICS), seed=data.seed, replicates=data.replicates
+    )
+    result.insert(2, "method", "raw")
+    return result
+
+
+def corrected_shares(
+    classified: pd.DataFrame, data: AnalysisInput, matrix: np.ndarray
+) -> pd.DataFrame:
+    """Shares after misclassification correction, with document-bootstrap CIs.
+
+    Only sentences the model labelled count (the matrix describes the model's errors, not
+    the relevance filter's). Each contributes the column of (Mᵀ)⁻¹ for its predicted label,
+    so a group's sums are its corrected label counts. Negative corrected counts (possible in
+    small groups) are set to 0 before shares are formed, in the estimate and in every
+    bootstrap replicate alike, so the three shares of a group always sum to 1.
+    """
+    contributions = unit_contributions(matrix)  # true label × predicted label
+    frame = _with_groups(classified[classified["classified"] == 1], data)
+    frame = frame.dropna(subset=["period", "actor_type"])
+    columns = list(STANCES)
+    units = pd.DataFrame(
+        contributions[:, frame["stance"].map(STANCES.index).to_numpy()].T, columns=columns
+    )
+    units["document_id"] = frame["document_id"].to_numpy()
+    units["period"] = frame["period"].to_numpy()
+    units["actor_type"] = frame["actor_type"].to_numpy()
+    units["_units"] = 1
+    per_document = units.groupby(["period", "actor_type", "document_id"], sort=True).sum()
+    rows = []
+    for (period, actor), block in per_document.groupby(level=[0, 1], sort=True):
+        counts = block[columns].to_numpy()  # documents × true label
+        estimate = _clipped_metrics(counts.sum(axis=0, keepdims=True))[0]
+        low = high = np.full(len(METRICS), np.nan)
+        if len(block) > 1 and data.replicates > 0:
+            rng = group_seed(data.seed, (period, actor, "corrected"))
+            draws = rng.multinomial(
+                len(block), np.full(len(block), 1 / len(block)), size=data.replicates
+            )
+            replicated = _clipped_metrics(draws @ counts)
+            low = np.nanquantile(replicated, 0.025, axis=0)
+            high = np.nanquantile(replicated, 0.975, axis=0)
+        for i, metric in enumerate(METRICS):
+            rows.append(
+                (
+                    period,
+                    actor,
+                    "corrected",
+                    metric,
+                    float(estimate[i]),
+                    float(low[i]),
+                    float(high[i]),
+                    len(block),
+                    int(block["_units"].sum()),
+                )
+            )
+    return pd.DataFrame(rows, columns=[c for c, _ in SHARES.columns])
+
+
+def _clipped_metrics(counts: np.ndarray) -> np.ndarray:
+    """Rows of corrected label counts → support, sceptical, neutral shares and net stance."""
+    relevant = np.clip(counts[:, :3], 0.0, None)
+    total = relevant.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(total > 0, relevant / total, np.nan)
+    return np.column_stack([shares, shares[:, 0] - shares[:, 1]])
+
+
+def model_summary(model_dir: Path, card: dict) -> pd.DataFrame:
+    evaluation = card.get("evaluation", {})
+    report = next(
+        (
+            evaluation[key]
+            for key in ("dev_nested_cv", "dev_cv_selected_configuration", "annotations_cv")
+            if key in evaluation
+        ),
+        {},
+    )
+    dev = (card.get("data") or {}).get("dev_set") or {}
+    values = {
+        "model_dir": str(model_dir),
+        "selected": card.get("selected"),
+        "trained_at": card.get("trained_at"),
+        "cv_macro_f1": None if not report else f"{report['macro_f1']:.4f}",
+        "dev_sha256": dev.get("sha256"),
+    }
+    return pd.DataFrame(
+        [(k, v) for k, v in values.items() if v is not None], columns=["key", "value"]
+    )

@@ -1,0 +1,90 @@
+"""Preprocessing: lemmas, boilerplate and stop words out, phrases joined, cache reused."""
+
+import pytest
+
+from discourse.analyse.preprocess import Tokenizer, Vocabulary, cached_tokens, preprocess
+from discourse.config import PreprocessSection
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return Tokenizer(PreprocessSection())
+
+
+def test_tokens_are_lower_cased_lemmas_without_punctuation_or_numbers(tokenizer):
+    [tokens] = tokenizer.tokenize(["Volunteers were running 12 Libraries, and co-production grew!"])
+    assert tokens == ["volunteer", "be", "run", "library", "and", "co-production", "grow"]
+
+
+def test_boilerplate_phrases_and_stop_words_are_removed(store, tokenizer):
+    texts = [
+        "I thank my right hon. Friend for the libraries.",
+        "Cabinet is asked to note the volunteering strategy.",
+        "The minutes of the meeting were agreed; agenda item 4 is the library.",
+    ]
+    terms, _ = preprocess(store, texts, PreprocessSection(phrases=False))
+    assert list(terms) == [["thank", "library"], ["volunteer", "strategy"], ["agree", "library"]]
+
+
+def test_configured_stop_and_keep_words(store):
+    # both lists are compared with lemmas: "minute" keeps "minutes"
+    config = PreprocessSection(phrases=False, stop_words=["library"], keep_words=["minute"])
+    terms, _ = preprocess(store, ["The library minutes."], config)
+    assert list(terms) == [["minute"]]
+
+
+def test_phrases_join_frequent_multi_word_terms(store):
+    texts = [
+        "Ministers praised the big society in March.",
+        "Critics doubt the big society will last.",
+        "Councils asked the voluntary sector for help.",
+        "The big society needs the voluntary sector to grow.",
+        "Funding for the voluntary sector fell again.",
+        "Is the big society a cover for cuts?",
+        "The voluntary sector has lost staff.",
+        "Our big society plans were published.",
+        "A big garden and a society of friends.",
+        "The voluntary work of the sector.",
+    ]
+    terms, counts = preprocess(store, texts, PreprocessSection(phrases_min_count=4))
+    assert list(terms)[3] == ["big_society", "voluntary_sector", "grow"]
+    assert list(terms)[-2:] == [
+        ["big", "garden", "society", "friend"],
+        ["voluntary", "work", "sector"],
+    ]
+    assert counts["phrases"] == 2
+
+
+def test_boilerplate_removal_works_on_whole_sequences_only(tokenizer):
+    vocabulary = Vocabulary(PreprocessSection(), tokenizer)
+    [tokens] = tokenizer.tokenize(["My right hon. friend said the agenda item on the agenda."])
+    assert vocabulary.strip_boilerplate(tokens) == ["my", "say", "the", "on", "the", "agendum"]
+
+
+def test_cache_tokenises_only_texts_it_has_not_seen(store, tokenizer):
+    first, counts = cached_tokens(
+        store, ["Old library.", "Young volunteers.", "Old library."], tokenizer
+    )
+    assert counts == {"texts": 3, "cached": 1, "tokenised": 2}  # the repeat is tokenised once
+    again, counts = cached_tokens(
+        store, ["Old library.", "Young volunteers.", "Busy councils."], tokenizer
+    )
+    assert counts == {"texts": 3, "cached": 2, "tokenised": 1}
+    assert list(again) == [["old", "library"], ["young", "volunteer"], ["busy", "council"]]
+    assert store.read("SELECT count(*) FROM token_cache")[0][0] == 3
+
+
+def test_cache_is_keyed_by_tokenizer_settings(store):
+    cached_tokens(store, ["Volunteers ran."], Tokenizer(PreprocessSection()))
+    words, counts = cached_tokens(
+        store, ["Volunteers ran."], Tokenizer(PreprocessSection(lemmatize=False))
+    )
+    assert counts["tokenised"] == 1
+    assert list(words) == [["volunteers", "ran"]]
+
+
+def test_phrases_with_a_stop_word_at_an_edge_fall_back_to_their_content_words(tokenizer):
+    vocabulary = Vocabulary(PreprocessSection(), tokenizer)
+    assert vocabulary._phrase_terms("right_to_bid") == ["right_to_bid"]
+    assert vocabulary._phrase_terms("people_who") == ["people"]
+    assert vocabulary._phrase_terms("we_will") == []

@@ -15,7 +15,9 @@ the archived response it confirmed. After the crawl, duplicates are grouped (ded
 
 The loop knows storage and nothing of formats; adapters know formats and nothing of storage.
 Replay (`replay=PATH`) is the same loop with the archive as the transport: no socket, no
-waiting, and every request the archive lacks reported as a failure "not in the archive".
+waiting, responses handled in the order they were requested (so a replay always rebuilds
+the same corpus), and every request the archive lacks reported as a failure "not in the
+archive". Each `handle()` call is bounded by fetch.handle_timeout.
 """
 
 import dataclasses

@@ -226,6 +226,7 @@ start = "http://{HOST}:{port}/list/1"
 
     before = loop(requests.get)  # measured before and after our crawl, to average out drift
     sampler = _Sampler(every=max(50, pages // 40))
+    before_crawl = sampler.process.memory_info().rss / 2**20  # imports and the first loop
     wall, cpu = time.perf_counter(), time.process_time()
     with Store.open(context.work / "crawl.sqlite") as store:
         report = crawl(store, config, config_path, progress=sampler)
@@ -313,7 +314,8 @@ start = "http://{HOST}:{port}/list/1"
             "value": crawl_peak,
             "n": n,
             "peak_rss_mb": crawl_peak,
-            "notes": f"RSS {early:.0f} MB at 10% of pages, {late:.0f} MB at the end",
+            "notes": f"RSS {before_crawl:.0f} MB before the crawl (imports, the requests.get "
+            f"loop), {early:.0f} MB at 10% of pages, {late:.0f} MB at the end",
             "curve": True,
         },
         {

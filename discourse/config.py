@@ -245,6 +245,9 @@ class FetchSection(Section):
     trailing_slash: Literal["keep", "strip"] = "keep"
     drop_query_params: list[str] = []  # dropped in canonical URLs, beside utm_* and click ids
     revisit_after_days: float = Field(30.0, ge=0)  # re-fetch pages that gave documents after
+    # longest an adapter may work on one response (parsing, extraction) before the request
+    # fails with that reason; extraction's own per-document limits are shorter
+    handle_timeout: float = Field(600.0, gt=0)
 
     @field_validator("resolve")
     @classmethod

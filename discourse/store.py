@@ -207,6 +207,15 @@ MIGRATIONS: list[tuple[int, str]] = [
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        4,
+        """
+        -- collection engine: what a 404 means for a guessed URL (Request.absent) and where an
+        -- item was first listed (Request.listed_by), kept so a resumed crawl still knows them
+        ALTER TABLE frontier ADD COLUMN absent TEXT;
+        ALTER TABLE frontier ADD COLUMN listed_by TEXT;
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -57,7 +57,7 @@ def test_unextractable_file_exits_1_naming_file_and_reason(run_cli, tmp_path):
     result = run_cli("extract", path)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.startswith(f"error: {path}: corrupt PDF: ")
+    assert result.stderr.startswith(f"error: {path}: truncated PDF: ")
     assert len(result.stderr.strip().splitlines()) == 1
 
 

@@ -1,6 +1,7 @@
 """Hostile input never crashes or hangs extraction: a sane result or a one-line reason."""
 
 import gzip
+import signal
 import time
 from pathlib import Path
 
@@ -23,14 +24,23 @@ def page(body: str, head: str = "<title>Test</title>") -> str:
     return f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>"
 
 
-def test_deeply_nested_html_gives_a_result_or_a_reason():
+def test_deeply_nested_html_is_refused_rather_than_cut_short():
     nested = "<div>" * 100_000 + ARTICLE + "</div>" * 100_000
-    try:
-        result = extract_html(page(ARTICLE + nested))
-    except ExtractionError as error:
-        assert error.reason
-    else:
-        assert "tenants' association" in result.text
+    with pytest.raises(ExtractionError) as raised:
+        extract_html(page(ARTICLE + nested))
+    assert raised.value.reason == (
+        "HTML nested more than 2048 elements deep: the parser stops there, "
+        "so the page cannot be read whole"
+    )
+
+
+def test_sloppy_nesting_past_libxml2s_default_depth_is_read_whole():
+    """Unclosed tags nest a real page hundreds deep; the default parser would stop at 256."""
+    inner = ARTICLE.replace("Residents", "Neighbours")
+    after = "<p>After the nest, the association kept meeting every week in the old library.</p>"
+    result = extract_html(page(ARTICLE + "<font>" * 1500 + inner + "</font>" * 1500 + after))
+    assert "Neighbours of the estate" in result.text
+    assert result.text.endswith("kept meeting every week in the old library.")
 
 
 @pytest.mark.parametrize(
@@ -184,3 +194,36 @@ def _pdf_seed(make) -> bytes:
     if not _PDF_SEED:
         _PDF_SEED.append(make(2))
     return _PDF_SEED[0]
+
+
+class _Outer(Exception):
+    pass
+
+
+def _spin(seconds: float) -> None:
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        pass
+
+
+def test_nested_time_limits_each_fire_with_their_own_reason():
+    """The crawl bounds a response and extraction a document inside it: the shorter limit
+    speaks, and the longer one keeps running (less the time spent) afterwards."""
+    started = time.monotonic()
+    with pytest.raises(_Outer, match="^response exceeded the 0.6 s time limit$"):  # noqa: SIM117
+        with time_limit(0.6, "response", _Outer):
+            with (
+                pytest.raises(ExtractionError, match="^document exceeded the 0.2 s time limit$"),
+                time_limit(0.2, "document"),
+            ):
+                _spin(10)
+            assert time.monotonic() - started < 0.5
+            _spin(10)
+    assert 0.5 < time.monotonic() - started < 3
+    with (
+        pytest.raises(_Outer, match="^response exceeded"),
+        time_limit(0.2, "response", _Outer),
+        time_limit(30, "document"),  # it would end later: the outer limit stays in charge
+    ):
+        _spin(10)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

@@ -10,7 +10,12 @@ from discourse.collect.extract import (
     extract_html,
     validate_selectors,
 )
-from discourse.collect.extract.metadata import best_title, clean_authors, clean_title
+from discourse.collect.extract.metadata import (
+    best_title,
+    clean_authors,
+    clean_title,
+    evidenced_date,
+)
 from discourse.dates import PartialDate
 from discourse.errors import ConfigError
 
@@ -172,3 +177,66 @@ def test_best_title_prefers_a_confirmed_heading_over_seo_titles():
 )
 def test_clean_authors(names, expected):
     assert clean_authors(names, publishers=["Civic Futures Institute"]) == expected
+
+
+BODY = (
+    "<p>Residents of the estate formed a tenants' association after the council announced "
+    "that the community centre would close, and within a year they were running it "
+    "themselves with a small grant and a great deal of unpaid work.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "url", "expected"),
+    [
+        (
+            "<p>The scheme began in 2009 with a dozen volunteers.</p>",
+            None,
+            PartialDate("2009", "year"),
+        ),
+        ("<footer>&copy; 2009 Tenants' Association</footer>", None, PartialDate("2009", "year")),
+        (
+            "<p>Posted on 1 March 2009 by the association.</p>",
+            None,
+            PartialDate("2009-03-01", "day"),
+        ),
+        (
+            "<p>Posted on 17 March 2009 by the association.</p>",
+            None,
+            PartialDate("2009-03-17", "day"),
+        ),
+        ("<p>Updated: 01/03/2009</p>", None, PartialDate("2009-03-01", "day")),
+    ],
+    ids=["year-in-text", "copyright-year", "first-of-month", "day", "numeric-first"],
+)
+def test_a_date_guessed_from_the_page_keeps_only_the_precision_it_has(evidence, url, expected):
+    """htmldate reports a bare year as 1 January: that must not become a day-precision date."""
+    html = f"<html><head><title>Closure</title></head><body>{BODY}{evidence}</body></html>"
+    result = extract_html(html, url=url)
+    assert (result.date, result.extra["date_source"]) == (expected, "htmldate")
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        ("", PartialDate("2011", "year")),
+        ("Archive: March 2011", PartialDate("2011-03", "month")),
+        ("https://example.org/2011/03/story", PartialDate("2011-03", "month")),
+        ("<time datetime='2011-03-01T09:30:00Z'>", PartialDate("2011-03-01", "day")),
+        ("20110301", PartialDate("2011-03-01", "day")),
+        ("March 1st, 2011", PartialDate("2011-03-01", "day")),
+        ("3/1/11", PartialDate("2011-03-01", "day")),
+        ("11/03/2011 and 2011-03-11", PartialDate("2011-03", "month")),
+    ],
+)
+def test_evidenced_date_checks_firsts_of_the_month_against_the_page(evidence, expected):
+    assert evidenced_date(PartialDate("2011-03-01", "day"), evidence) == expected
+
+
+def test_evidenced_date_leaves_other_days_and_partial_dates_alone():
+    for date in (
+        PartialDate("2011-03-02", "day"),
+        PartialDate("2011-03", "month"),
+        PartialDate("2011", "year"),
+    ):
+        assert evidenced_date(date, "nothing about it") == date

@@ -9,8 +9,10 @@
   `spacy.blank("en").pipe` + gensim LdaMulticore run on the same text (same k, gensim
   defaults otherwise); mean NPMI and topic diversity of the final topics against gensim
   LdaModel with default settings fitted on the same tokens, both scored over the same texts;
-  peak RSS at 1× and 4× the corpus (replicated); and the preprocessing cost of re-running
-  after adding 1% new documents. Each pipeline run is a separate process so its RSS is its own.
+  and the preprocessing cost of re-running after adding 1% new documents. Throughput (beside
+  the same baseline) and peak RSS are also measured at 2× and 4× the corpus (replicated under
+  new URLs), one harness process per size: a curve of both against corpus size. The quick
+  run uses every 16th document. Each pipeline run is a separate process so its RSS is its own.
 """
 
 import csv
@@ -228,24 +230,65 @@ def _topic_quality(store_path: Path, run_id: str, seed: int) -> dict:
     }
 
 
+def _share(context: Context, index: int) -> bool:
+    """Whether a manifesto document is part of this run's corpus (every 16th when quick)."""
+    return index % 16 == 0 if context.quick else True
+
+
+def _throughput_rows(dataset: str, run: dict, words: int, bare: float, k: int) -> list[dict]:
+    """words/s beside bare spaCy + gensim, and peak RSS: the points of the scaling curve."""
+    return [
+        {
+            "dataset": dataset,
+            "metric": "analyse words/s end to end (cold caches)",
+            "value": words / run["seconds"],
+            "baseline": f'bare spacy.blank("en").pipe + LdaMulticore (defaults, k={k})',
+            "baseline_value": words / bare,
+            "n": words,
+            "seconds": run["seconds"],
+            "peak_rss_mb": run["peak_rss_mb"],
+            "notes": "ratio of times = baseline_value / value; stage seconds: "
+            + json.dumps(run["summary"]["seconds"]),
+            "curve": True,
+        },
+        {
+            "dataset": dataset,
+            "metric": "analyse peak RSS MB",
+            "value": run["peak_rss_mb"],
+            "n": words,
+            "seconds": run["seconds"],
+            "peak_rss_mb": run["peak_rss_mb"],
+            "curve": True,
+        },
+    ]
+
+
+def _scaled(context: Context, path: Path) -> list[dict]:
+    """2× and 4×: the corpus replicated, analysed cold, beside the same baseline."""
+    documents = manifesto_documents(path, copies=context.scale, keep=lambda i: _share(context, i))
+    store = context.work / "manifestos.sqlite"
+    words = _fill(store, documents)
+    run = _child_run(store)
+    k = int(run["summary"]["chosen_k"])
+    dataset = f"UK manifesto sentences ×{context.scale} (replicated), {len(documents):,} documents"
+    return _throughput_rows(dataset, run, words, _bare_baseline(documents, k), k)
+
+
 def analysis_manifesto(context: Context) -> list[dict]:
     path = context.dataset(MANIFESTOS)
+    if context.scale > 1:
+        return _scaled(context, path)
     work = context.work
     # 1× corpus less 1% of its documents, analysed cold
     held_back = lambda i: i % 100 == 0  # noqa: E731
-    first = manifesto_documents(path, keep=lambda i: not held_back(i))
-    extra = manifesto_documents(path, keep=held_back)
+    first = manifesto_documents(path, keep=lambda i: _share(context, i) and not held_back(i))
+    extra = manifesto_documents(path, keep=lambda i: _share(context, i) and held_back(i))
     store = work / "manifestos.sqlite"
     words_first = _fill(store, first)
     cold = _child_run(store)
     # add 1% new documents and re-run
     _fill(store, extra)
     warm = _child_run(store)
-    words = cold["summary"]["words"]
-    # the same text, replicated 4×, analysed cold in a new store
-    big = work / "manifestos-4x.sqlite"
-    _fill(big, manifesto_documents(path, copies=4))
-    four = _child_run(big)
     k = int(warm["summary"]["chosen_k"])
     bare = _bare_baseline(first, k)
     quality = _topic_quality(store, warm["run_id"], bench_config().analysis.seed)
@@ -256,6 +299,8 @@ def analysis_manifesto(context: Context) -> list[dict]:
         return s["passages"] + p["seconds_tokens"]
 
     dataset = f"UK manifesto sentences, {len(first) + len(extra):,} documents of 50 sentences"
+    if context.quick:
+        dataset += " (every 16th)"
     notes = f"k chosen by held-out NPMI: {k}; {quality['units']:,} modelling units"
     return [
         {
@@ -275,29 +320,7 @@ def analysis_manifesto(context: Context) -> list[dict]:
             "baseline_value": quality["base_diversity"],
             "n": quality["units"],
         },
-        {
-            "dataset": dataset,
-            "metric": "analyse words/s end to end (cold caches)",
-            "value": words / cold["seconds"],
-            "baseline": f'bare spacy.blank("en").pipe + LdaMulticore (defaults, k={k})',
-            "baseline_value": words_first / bare,
-            "n": words,
-            "seconds": cold["seconds"],
-            "peak_rss_mb": cold["peak_rss_mb"],
-            "notes": "ratio of times = baseline_value / value; stage seconds: "
-            + json.dumps(cold["summary"]["seconds"]),
-        },
-        {
-            "dataset": dataset,
-            "metric": "peak RSS MB at 4× corpus (replicated)",
-            "value": four["peak_rss_mb"],
-            "baseline": "peak RSS MB at 1× corpus",
-            "baseline_value": cold["peak_rss_mb"],
-            "n": four["summary"]["words"],
-            "seconds": four["seconds"],
-            "peak_rss_mb": four["peak_rss_mb"],
-            "notes": f"growth {four['peak_rss_mb'] / cold['peak_rss_mb']:.2f}×",
-        },
+        *_throughput_rows(dataset, cold, words_first, bare, k),
         {
             "dataset": dataset,
             "metric": "re-run after adding 1% documents: preprocessing seconds",
@@ -326,8 +349,10 @@ BENCHMARKS = [
     Benchmark(
         "analysis_manifesto",
         analysis_manifesto,
-        quick=False,
-        description="analyse on manifestos: topic NPMI/diversity, words/s, RSS 1×/4×, re-runs",
+        quick=True,
+        description="analyse on manifestos: topic NPMI/diversity, re-runs, and words/s and "
+        "peak RSS at 1×, 2×, 4× corpus",
+        scales=(1, 2, 4),
     ),
 ]
 

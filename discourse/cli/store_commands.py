@@ -71,8 +71,8 @@ def status(app: AppContext, as_json: bool, failures: bool, skipped: bool) -> Non
         console.print(table)
     console.print(f"last collection: {_describe_run(last_collection)}")
     problems = store.read(
-        "SELECT (SELECT count(*) FROM frontier WHERE mode = 'live' AND state = 'failed'), "
-        "(SELECT count(*) FROM crawl_skips WHERE mode = 'live')"
+        "SELECT (SELECT count(*) FROM frontier WHERE state = 'failed'), "
+        "(SELECT count(*) FROM crawl_skips)"
     )[0]
     if problems[0] or problems[1]:
         console.print(
@@ -83,12 +83,13 @@ def status(app: AppContext, as_json: bool, failures: bool, skipped: bool) -> Non
 
 
 def _crawl_problems(app: AppContext, store, as_json: bool, failures: bool, skipped: bool) -> None:
-    """The failed (and/or skipped) URLs of the live crawl, latest first."""
+    """The failed (and/or skipped) URLs of live crawls and of the last replay of each source,
+    latest first, each with the run that recorded it."""
     lists = {}
     if failures:
-        lists["failures"] = frontier.failures(store)
+        lists["failures"] = frontier.failures(store, mode=None)
     if skipped:
-        lists["skipped"] = frontier.skips(store)
+        lists["skipped"] = frontier.skips(store, mode=None)
     if as_json:
         click.echo(json.dumps(lists, indent=2, default=str))
         return
@@ -99,21 +100,16 @@ def _crawl_problems(app: AppContext, store, as_json: bool, failures: bool, skipp
         table = Table(title=f"{name}: {len(rows):,}", title_justify="left")
         columns = ["source", "url", "reason"]
         if name == "failures":
-            columns += ["attempts", "retried next run", "when"]
-        else:
-            columns += ["when"]
+            columns += ["attempts", "retried next run"]
+        columns += ["run", "when"]
         for column in columns:
             table.add_column(column, overflow="fold")
         for row in rows:
             cells = [row["source"], row["url"], row["reason"]]
             if name == "failures":
-                cells += [
-                    str(row["attempts"]),
-                    "yes" if row["retryable"] else "no",
-                    row["updated_at"],
-                ]
-            else:
-                cells += [row["at"]]
+                cells += [str(row["attempts"]), "yes" if row["retryable"] else "no"]
+            run = f"{row['run_id']} ({row['mode']})" if row["run_id"] else row["mode"]
+            cells += [run, row["updated_at"] if name == "failures" else row["at"]]
             table.add_row(*cells)
         app.console.print(table)
 

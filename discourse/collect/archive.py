@@ -30,7 +30,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from discourse import __version__
-from discourse.collect.transport import Exchange, TransportError
+from discourse.collect.transport import Exchange, ResponseTooLarge, TransportError
 from discourse.collect.urls import UrlError, canonicalize
 from discourse.errors import DiscourseError, UsageError
 
@@ -226,26 +226,43 @@ class ArchiveIndex:
     def lookup(self, url: str) -> RecordRef | None:
         return self.records.get(index_key(url))
 
-    def read(self, ref: RecordRef, url: str) -> Exchange:
-        return read_exchange(self.paths[ref.file], ref.offset, url)
+    def read(self, ref: RecordRef, url: str, max_bytes: int | None = None) -> Exchange:
+        return read_exchange(self.paths[ref.file], ref.offset, url, max_bytes)
 
 
-def _scan(handle, name: str) -> Iterator[tuple[RecordRef, str]]:
-    """(record, URL) of each response record; ValueError where the file is cut short.
+def iter_records(
+    handle, *, read_up_to: int | None = None
+) -> Iterator[tuple[int, object, bytes | None]]:
+    """(offset, record, content) of each record of an open WARC file, checked whole.
 
-    warcio reads a truncated last record as a shorter one, or as the end of the file, so
-    every record's payload is checked against its declared length and the records must
-    account for every byte of the file.
+    warcio reads a truncated last record as a shorter one, or as the end of the file, so each
+    record is checked against its declared length before it is handed out, and the records
+    must account for every byte of the file: ValueError where the file is cut short. With
+    `read_up_to`, `content` is the record's content (transfer and content encodings undone)
+    up to that many bytes plus one, so a caller can tell an oversized record and skip it;
+    without, records are read in chunks and dropped (a record may be gigabytes).
     """
     iterator = ArchiveIterator(handle)
     end = 0
     for record in iterator:
+        offset = iterator.offset  # where this record starts (get_record_offset() reads it all)
+        content = None
+        if read_up_to is not None:
+            content = record.content_stream().read(read_up_to + 1)
+        end = offset + iterator.get_record_length()  # reads whatever is left of the record
+        if getattr(record.raw_stream, "limit", 0) > 0:
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            raise ValueError(f"the record at offset {offset} ({url}) is cut short")
+        yield offset, record, content
+    size = os.fstat(handle.fileno()).st_size
+    if end < size:
+        raise ValueError(f"{size - end} bytes after offset {end} are not a complete record")
+
+
+def _scan(handle, name: str) -> Iterator[tuple[RecordRef, str]]:
+    """(record, URL) of each response record; ValueError where the file is cut short."""
+    for offset, record, _ in iter_records(handle):
         url = record.rec_headers.get_header("WARC-Target-URI")
-        payload = record.raw_stream.read()
-        if 0 <= len(payload) < record.payload_length:
-            raise ValueError(f"the record for {url} is cut short")
-        offset = iterator.get_record_offset()
-        end = offset + iterator.get_record_length()
         if record.rec_type != "response" or record.http_headers is None:
             continue
         try:
@@ -256,9 +273,6 @@ def _scan(handle, name: str) -> Iterator[tuple[RecordRef, str]]:
             continue  # a revalidation, not content: the earlier capture stays the one to serve
         date = record.rec_headers.get_header("WARC-Date") or ""
         yield RecordRef(name, offset, status, date), url
-    size = os.fstat(handle.fileno()).st_size
-    if end < size:
-        raise ValueError(f"{size - end} bytes after offset {end} are not a complete record")
 
 
 def _better(candidate: RecordRef, current: RecordRef) -> bool:
@@ -280,8 +294,14 @@ def index_key(url: str) -> str:
         return url
 
 
-def read_exchange(path: Path, offset: int, url: str | None = None) -> Exchange:
-    """The exchange archived as the response record at `offset` of a WARC file."""
+def read_exchange(
+    path: Path, offset: int, url: str | None = None, max_bytes: int | None = None
+) -> Exchange:
+    """The exchange archived as the response record at `offset` of a WARC file.
+
+    `max_bytes` caps the body as the live transport does (ResponseTooLarge past it), so a
+    huge record in someone else's WARC is refused, not read into memory.
+    """
     with Path(path).open("rb") as handle:
         handle.seek(offset)
         record = next(iter(ArchiveIterator(handle)), None)
@@ -296,13 +316,22 @@ def read_exchange(path: Path, offset: int, url: str | None = None) -> Exchange:
             status=int(status),
             reason=reason,
             headers=tuple((k, v) for k, v in http.headers if k.lower() != "transfer-encoding"),
-            body=record.raw_stream.read(),
+            body=_capped(record.raw_stream, max_bytes),
             fetched_at=record.rec_headers.get_header("WARC-Date") or "",
             http_version=http.protocol or "HTTP/1.1",
             ip_address=record.rec_headers.get_header("WARC-IP-Address"),
             warc_file=Path(path).name,
             warc_offset=offset,
         )
+
+
+def _capped(stream, max_bytes: int | None) -> bytes:
+    if max_bytes is None:
+        return stream.read()
+    body = stream.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        raise ResponseTooLarge(max_bytes)
+    return body
 
 
 class NotInArchive(TransportError):
@@ -319,14 +348,15 @@ class ArchiveTransport:
 
     live = False
 
-    def __init__(self, index: ArchiveIndex):
+    def __init__(self, index: ArchiveIndex, max_bytes: int | None = None):
         self.index = index
+        self.max_bytes = max_bytes  # fetch.max_bytes: a replayed body is capped as a live one
 
     def send(self, method: str, url: str, headers: Mapping[str, str]) -> Exchange:
         ref = self.index.lookup(url)
         if ref is None:
             raise NotInArchive(url)
-        return self.index.read(ref, url)
+        return self.index.read(ref, url, self.max_bytes)
 
     def close(self) -> None:
         return None

@@ -82,9 +82,14 @@ def is_textual(content_type: str) -> bool:
     return content_type.startswith(TEXTUAL_TYPES) or content_type.endswith(("+xml", "+json"))
 
 
-def decompress(body: bytes, content_encoding: str, max_bytes: int) -> bytes:
-    """Undo gzip/deflate content-encoding, refusing to inflate past `max_bytes` (zip bombs).
+def decompress(
+    body: bytes, content_encoding: str, max_bytes: int, *, truncate: bool = False
+) -> bytes:
+    """Undo gzip/deflate content-encoding, never inflating past `max_bytes` (zip bombs).
 
+    Past the cap: BodyTooLarge, or with `truncate` the first `max_bytes` (robots.txt, where
+    the rest may be ignored). Inflation stops at the cap, so a bomb costs at most `max_bytes`
+    of memory. A gzip body of several members (concatenated files) is inflated whole.
     Unknown encodings and bodies that are not actually compressed are returned unchanged:
     some servers label plain bodies as gzip.
     """
@@ -97,14 +102,24 @@ def decompress(body: bytes, content_encoding: str, max_bytes: int) -> bytes:
         wbits = zlib.MAX_WBITS if body[:1] == b"\x78" else -zlib.MAX_WBITS
     else:
         return body
-    inflater = zlib.decompressobj(wbits)
-    try:
-        out = inflater.decompress(body, max_bytes + 1)
-    except zlib.error:
-        return body
-    if len(out) > max_bytes:
-        raise BodyTooLarge(f"body inflates past {max_bytes:,} bytes")
-    return out
+    out = bytearray()
+    rest = body
+    while rest:
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out += inflater.decompress(rest, max_bytes + 1 - len(out))
+        except zlib.error:
+            if not out:
+                return body  # not compressed after all
+            break  # padding or junk after the last member
+        if len(out) > max_bytes:
+            if truncate:
+                return bytes(out[:max_bytes])
+            raise BodyTooLarge(f"body inflates past {max_bytes:,} bytes")
+        if not inflater.eof or encoding == "deflate":
+            break  # cut short (the fetcher reports broken bodies), or deflate's one stream
+        rest = inflater.unused_data
+    return bytes(out)
 
 
 def charset_from_content_type(content_type: str) -> str | None:

@@ -8,12 +8,16 @@ one transaction with the request's `done` state: documents (upserted, with the W
 fetch time and canonical URL filled in when the adapter left them empty), further requests
 (queued if in the source's scope, recorded as skips if not), and skips with their reasons.
 Responses other than 2xx never reach `handle()`: they become failures with the status as
-the reason (retryable for 429 and 5xx). A 304 to a conditional re-fetch hands the adapter
+the reason (retryable for 429 and 5xx), except a 404 or 410 to a request whose `absent`
+says what that means (a guessed URL): that is a skip with the adapter's reason. An item
+request (`listed_by`) the frontier already holds is recorded as a duplicate skip. A 304 to a conditional re-fetch hands the adapter
 the archived response it confirmed. After the crawl, duplicates are grouped (dedup.py).
 
 The loop knows storage and nothing of formats; adapters know formats and nothing of storage.
 Replay (`replay=PATH`) is the same loop with the archive as the transport: no socket, no
-waiting, and every request the archive lacks reported as a failure "not in the archive".
+waiting, responses handled in the order they were requested (so a replay always rebuilds
+the same corpus), and every request the archive lacks reported as a failure "not in the
+archive". Each `handle()` call is bounded by fetch.handle_timeout.
 """
 
 import dataclasses
@@ -30,6 +34,7 @@ from typing import Any
 from discourse.collect import sources as adapters
 from discourse.collect.archive import ArchiveIndex, ArchiveTransport, WarcWriter, read_exchange
 from discourse.collect.dedup import DedupReport, deduplicate
+from discourse.collect.extract.result import time_limit
 from discourse.collect.fetch import Fetched, Fetcher, FetchError, Validators
 from discourse.collect.frontier import Frontier, Item
 from discourse.collect.model import Adapter, Request, Response, Skip
@@ -46,6 +51,7 @@ log = logging.getLogger(__name__)
 MAX_EXAMPLES = 10  # failures and missing URLs quoted in a report
 CLAIM = 8  # requests claimed from the frontier per host at a time (one transaction)
 NOT_IN_ARCHIVE = "not in the archive"
+ABSENT_STATUSES = frozenset({404, 410})  # "not here": an answer for a Request with `absent`
 
 
 @dataclass
@@ -202,7 +208,7 @@ class _Crawl:
         self.writer: WarcWriter | None = None
         transport: Transport
         if index is not None:
-            transport = ArchiveTransport(index)
+            transport = ArchiveTransport(index, max_bytes=self.settings.max_bytes)
         else:
             transport = LiveTransport.from_settings(self.settings)
             self.writer = WarcWriter(
@@ -317,7 +323,15 @@ class _Crawl:
             self._dispatch()
             if not self.in_flight:
                 return
-            finished, _ = wait(list(self.in_flight), timeout=1.0, return_when=FIRST_COMPLETED)
+            if self.mode == "replay":
+                # The archive answers at once, so nothing is lost by handling responses in
+                # the order they were asked for; handling them as threads happen to finish
+                # would let a race decide, e.g., which of two listings claims an item, and
+                # a replay must rebuild the same corpus every time.
+                finished = [next(iter(self.in_flight))]
+                wait(finished)
+            else:
+                finished, _ = wait(list(self.in_flight), timeout=1.0, return_when=FIRST_COMPLETED)
             results = []
             for future in finished:
                 item = self.in_flight.pop(future)
@@ -382,7 +396,7 @@ class _Crawl:
     def _archived(self, item: Item) -> Response | None:
         path = self.archive_dir / item.warc_file
         try:
-            exchange = read_exchange(path, item.warc_offset, item.url)
+            exchange = read_exchange(path, item.warc_offset, item.url, self.settings.max_bytes)
         except (OSError, TransportError, ValueError):
             log.debug("archived response %s@%s unreadable", path, item.warc_offset)
             return None
@@ -401,7 +415,9 @@ class _Crawl:
             self._fail(item, result.reason, result.retryable, result.attempts)
         else:
             response = result.response
-            if not 200 <= response.status < 300:
+            if response.status in ABSENT_STATUSES and item.request.absent:
+                self._absent(item, response, result.attempts)
+            elif not 200 <= response.status < 300:
                 reason = f"HTTP {response.status}"
                 retryable = (
                     response.status in self.settings.retry_statuses or response.status >= 500
@@ -416,7 +432,11 @@ class _Crawl:
         report = self.reports[name]
         adapter = self.adapters[name]
         try:
-            outcomes = list(adapter.handle(item.request, response))
+            with time_limit(self.settings.handle_timeout, f"adapter {adapter.name}", _TooSlow):
+                outcomes = list(adapter.handle(item.request, response))
+        except _TooSlow as exc:
+            self._fail(item, f"{exc} on this response (fetch.handle_timeout)", False, attempts)
+            return
         except Exception as exc:
             log.debug("%s.handle failed on %s", adapter.name, item.url, exc_info=True)
             self._fail(
@@ -460,6 +480,26 @@ class _Crawl:
                     self.frontier.release(list(claimed))
                     claimed.clear()
 
+    def _absent(self, item: Item, response: Response, attempts: int) -> None:
+        """A guessed URL that is not there, as the adapter said it might not be: a skip."""
+        with self.store.transaction():
+            self.frontier.skip(item.source, item.url, item.request.absent, self.run_id)
+            self.frontier.done(
+                item,
+                status=response.status,
+                attempts=attempts,
+                headers=dict(response.headers),
+                warc_file=response.warc_file,
+                warc_offset=response.warc_offset,
+                found_requests=0,
+                found_documents=0,
+                run_id=self.run_id,
+            )
+        report = self.reports[item.source]
+        report.fetched += 1
+        report.skipped += 1
+        self.tasks[item.source].advance()
+
     def _settle(self, name: str, outcomes: list, response: Response | None) -> dict[str, Any]:
         """Store documents, queue requests and record skips (inside the caller's transaction).
 
@@ -502,6 +542,8 @@ class _Crawl:
             elif state == "fresh":
                 found["fresh"] += 1
                 report.fresh += 1
+            elif state == "duplicate":  # recorded as a skip by the frontier
+                report.skipped += 1
         for skip in outcomes:
             if isinstance(skip, Skip):
                 report.skipped += 1
@@ -568,3 +610,7 @@ class _Crawl:
 
 class _InvalidDocument(Exception):
     """An adapter yielded something the store refuses; the request fails with this reason."""
+
+
+class _TooSlow(Exception):
+    """An adapter worked on one response past fetch.handle_timeout."""

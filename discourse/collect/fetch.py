@@ -38,8 +38,9 @@ from urllib.parse import urldefrag, urljoin
 from discourse import __version__
 from discourse.collect.archive import NotInArchive, WarcWriter
 from discourse.collect.charset import BodyTooLarge, decode, decompress, is_textual
+from discourse.collect.extract.decode import sniff
 from discourse.collect.model import Response
-from discourse.collect.robots import Robots
+from discourse.collect.robots import MAX_ROBOTS_BYTES, Robots
 from discourse.collect.transport import Exchange, Transport, TransportError
 from discourse.collect.urls import UrlError, canonicalize, host_of, origin_of
 from discourse.config import FetchSection, ProjectSection
@@ -380,8 +381,13 @@ class Fetcher:
         )
 
     def _text(self, exchange: Exchange) -> str:
+        """robots.txt as text; RFC 9309 lets a crawler ignore what follows its first 500 KiB,
+        so a compressed one that inflates further (a bomb) is cut there, not refused."""
         body = decompress(
-            exchange.body, exchange.header("content-encoding") or "", self.settings.max_bytes
+            exchange.body,
+            exchange.header("content-encoding") or "",
+            min(MAX_ROBOTS_BYTES, self.settings.max_bytes),
+            truncate=True,
         )
         return decode(body, exchange.header("content-type") or "text/plain")[0]
 
@@ -397,7 +403,9 @@ class Fetcher:
         except BodyTooLarge as exc:
             raise FetchError(url, f"{exc} (fetch.max_bytes)", retryable=False) from None
         text = encoding = None
-        if is_textual(content_type) or (not content_type and _looks_textual(body)):
+        if (is_textual(content_type) or not content_type) and sniff(body) == "text":
+            # a textual type on binary bytes (an image or archive served as text/html) is
+            # not decoded: that would only cost seconds per MB and yield noise
             text, encoding = decode(body, content_type)
         headers: dict[str, str] = {}
         for name, value in exchange.headers:
@@ -427,11 +435,6 @@ def _key(url: str) -> str:
         return canonicalize(url)
     except UrlError:
         return url
-
-
-def _looks_textual(body: bytes) -> bool:
-    head = body[:1024]
-    return b"\x00" not in head and not head.startswith(b"%PDF")
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -90,9 +90,10 @@ class Frontier:
                 (self.mode, source),
             ).fetchone()
             if self.mode == "replay":
-                conn.execute(
-                    "DELETE FROM frontier WHERE mode = ? AND source = ?", (self.mode, source)
-                )
+                for table in ("frontier", "crawl_skips"):
+                    conn.execute(
+                        f"DELETE FROM {table} WHERE mode = ? AND source = ?", (self.mode, source)
+                    )
                 row = None
             if row is None:
                 conn.execute(
@@ -147,8 +148,10 @@ class Frontier:
         """Queue a request (call inside the response's transaction).
 
         Returns "queued" (new, or known from an earlier pass and due again), "known"
-        (already part of this pass) or "fresh" (an earlier pass fetched this leaf page within
-        the revisit window: not fetched again).
+        (already part of this pass), "duplicate" (already part of this pass, and an item: a
+        request with `listed_by`, recorded as a skip naming the listing that found it first)
+        or "fresh" (an earlier pass fetched this leaf page within the revisit window: not
+        fetched again).
         """
         canonical = self.canonical(request.url)
         key = f"{request.handler} {canonical}"
@@ -157,15 +160,15 @@ class Frontier:
         data = canonical_json(dict(request.data))
         with self.store.transaction() as conn:
             row = conn.execute(
-                "SELECT id, epoch, state, found_requests, fetched_at FROM frontier "
+                "SELECT id, epoch, state, found_requests, fetched_at, listed_by FROM frontier "
                 "WHERE mode = ? AND source = ? AND key = ?",
                 (self.mode, source, key),
             ).fetchone()
             if row is None:
                 conn.execute(
                     "INSERT INTO frontier (mode, source, key, url, host, handler, data, priority, "
-                    "state, epoch, discovered_at, updated_at, run_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
+                    "absent, listed_by, state, epoch, discovered_at, updated_at, run_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
                     (
                         self.mode,
                         source,
@@ -175,6 +178,8 @@ class Frontier:
                         request.handler,
                         data,
                         request.priority,
+                        request.absent,
+                        request.listed_by,
                         epoch,
                         now,
                         now,
@@ -183,7 +188,11 @@ class Frontier:
                 )
                 return "queued"
             if row["epoch"] == epoch:
-                return "known"
+                if request.listed_by is None:
+                    return "known"  # a listing reached again (pagination, menus): not news
+                first = row["listed_by"] or "an earlier listing"
+                self.skip(source, request.url, f"duplicate: already listed by {first}", run_id)
+                return "duplicate"
             if (
                 self.revisit_after_days > 0
                 and row["state"] == "done"
@@ -198,14 +207,16 @@ class Frontier:
                 return "fresh"
             conn.execute(
                 "UPDATE frontier SET epoch = ?, state = 'pending', attempts = 0, reason = NULL, "
-                "retryable = 0, url = ?, host = ?, data = ?, priority = ?, updated_at = ?, "
-                "run_id = ? WHERE id = ?",
+                "retryable = 0, url = ?, host = ?, data = ?, priority = ?, absent = ?, "
+                "listed_by = ?, updated_at = ?, run_id = ? WHERE id = ?",
                 (
                     epoch,
                     request.url,
                     host_of(request.url),
                     data,
                     request.priority,
+                    request.absent,
+                    request.listed_by,
                     now,
                     run_id,
                     row["id"],
@@ -245,7 +256,12 @@ class Frontier:
                 id=row["id"],
                 source=source,
                 request=Request(
-                    row["url"], row["handler"], json.loads(row["data"]), row["priority"]
+                    row["url"],
+                    row["handler"],
+                    json.loads(row["data"]),
+                    row["priority"],
+                    absent=row["absent"],
+                    listed_by=row["listed_by"],
                 ),
                 host=row["host"],
                 attempts=row["attempts"],
@@ -309,7 +325,7 @@ class Frontier:
                 "UPDATE frontier SET state = 'failed', reason = ?, retryable = ?, "
                 "attempts = attempts + ?, status = coalesce(?, status), updated_at = ?, "
                 "run_id = ? WHERE id = ?",
-                (reason, int(retryable), attempts, status, utc_now(), run_id, item.id),
+                (one_line(reason), int(retryable), attempts, status, utc_now(), run_id, item.id),
             )
 
     def release(self, items: list[Item]) -> None:
@@ -327,7 +343,7 @@ class Frontier:
                 "INSERT INTO crawl_skips (mode, source, url, reason, run_id, at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (mode, source, url) DO UPDATE SET "
                 "reason = excluded.reason, run_id = excluded.run_id, at = excluded.at",
-                (self.mode, source, url, reason, run_id, utc_now()),
+                (self.mode, source, url, one_line(reason), run_id, utc_now()),
             )
 
     # -- reading -------------------------------------------------------------------------------
@@ -344,15 +360,24 @@ class Frontier:
         return counts
 
 
+def one_line(reason: str) -> str:
+    """A reason as one line: parsers' messages (lxml's, pdfminer's) carry line breaks."""
+    return " ".join(reason.split())
+
+
 def failures(
-    store: Store, *, mode: str = "live", source: str | None = None, limit: int | None = None
+    store: Store,
+    *,
+    mode: str | None = "live",
+    source: str | None = None,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Failed requests (latest first) with their reasons, for `discourse status --failures`."""
-    condition = "AND source = ?" if source else ""
-    params: tuple = (mode, source) if source else (mode,)
+    """Failed requests (latest first) with their reasons and the run that tried them, for
+    `discourse status --failures`; `mode=None` lists live crawls' and replays' together."""
+    where, params = _filter(mode, source)
     rows = store.read(
-        "SELECT source, url, reason, retryable, attempts, status, updated_at FROM frontier "
-        f"WHERE mode = ? AND state = 'failed' {condition} ORDER BY updated_at DESC, id DESC"
+        "SELECT mode, source, url, reason, retryable, attempts, status, run_id, updated_at "
+        f"FROM frontier WHERE state = 'failed' {where} ORDER BY updated_at DESC, id DESC"
         + (f" LIMIT {int(limit)}" if limit else ""),
         params,
     )
@@ -360,14 +385,27 @@ def failures(
 
 
 def skips(
-    store: Store, *, mode: str = "live", source: str | None = None, limit: int | None = None
+    store: Store,
+    *,
+    mode: str | None = "live",
+    source: str | None = None,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Items the adapters chose not to keep, with their reasons (latest first)."""
-    condition = "AND source = ?" if source else ""
-    params: tuple = (mode, source) if source else (mode,)
+    """Items not kept, with their reasons and the run that skipped them (latest first);
+    `mode=None` lists live crawls' and replays' together (a replay's replace its last)."""
+    where, params = _filter(mode, source)
     rows = store.read(
-        f"SELECT source, url, reason, at FROM crawl_skips WHERE mode = ? {condition} "
+        f"SELECT mode, source, url, reason, run_id, at FROM crawl_skips WHERE 1 = 1 {where} "
         "ORDER BY at DESC, id DESC" + (f" LIMIT {int(limit)}" if limit else ""),
         params,
     )
     return [dict(row) for row in rows]
+
+
+def _filter(mode: str | None, source: str | None) -> tuple[str, tuple]:
+    conditions, params = [], []
+    for column, value in (("mode", mode), ("source", source)):
+        if value is not None:
+            conditions.append(f"AND {column} = ?")
+            params.append(value)
+    return " ".join(conditions), tuple(params)

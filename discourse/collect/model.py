@@ -20,12 +20,22 @@ from discourse.store import Document
 
 @dataclass(frozen=True)
 class Request:
-    """A URL to fetch and what to do with it: `handler` names the adapter step to call."""
+    """A URL to fetch and what to do with it: `handler` names the adapter step to call.
+
+    `absent`: for a URL that is a guess (a Hansard day that may have had no sitting), what
+    a 404 or 410 answer means; it is recorded as a skip with this reason instead of a failed
+    request, and not retried. `listed_by`: where the adapter found this item (a feed, a
+    query, a meeting page); it marks an item rather than a listing, so when the frontier
+    already holds the URL (listed again by another listing, say after a resumed crawl) the
+    repeat is recorded as the skip "duplicate: already listed by <the first listing>".
+    """
 
     url: str
     handler: str
     data: Mapping[str, Any] = field(default_factory=dict)  # JSON-serialisable state for the handler
     priority: int = 0  # higher first; listings before items keeps discovery moving
+    absent: str | None = None
+    listed_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Whole crawls through the engine with the tiny test adapter, against a local server."""
 
 import gzip
+import json
 import sys
 
 import linkadapter  # noqa: F401  (registers the "test-links" adapter)
@@ -227,6 +228,27 @@ def test_replay_reproduces_identical_rows_without_a_socket(server, tmp_path, sto
     assert again.sources["site"].documents == {"unchanged": ARTICLES}
 
 
+def test_replay_handles_responses_in_request_order_so_repeats_are_identical(
+    server, tmp_path, store
+):
+    """Several archived responses are read at once; which finishes first must not decide
+    the order documents are stored in (or which of two listings claims an item)."""
+    build_site(server, articles=20, per_listing=10)
+    path = write_sources(tmp_path / "sources.toml", start=[server.url("/list/1")])
+    run(store, path)
+    orders = []
+    for attempt in range(3):
+        with Store.open(tmp_path / f"replay-{attempt}.sqlite") as fresh:
+            run(fresh, path, replay=tmp_path / "archive")
+            orders.append(
+                [(r["id"], r["url"]) for r in fresh.read("SELECT id, url FROM documents")]
+            )
+    assert len(orders[0]) == 20
+    assert orders[1] == orders[0] and orders[2] == orders[0]
+    handled = [url for _, url in orders[0]]
+    assert handled[:10] == [server.url(f"/a/{n}") for n in range(1, 11)]
+
+
 def _rows(store) -> list[tuple]:
     """Document rows without what differs by store or run (ids, run, time of insertion)."""
     ignored = {"id", "source_id", "run_id", "added_at"}
@@ -302,6 +324,32 @@ def test_cli_crawl_summary_and_status_failures(server, tmp_path, run_cli):
     unknown = run_cli("--db", db, "corpus", "--config", path, "--source", "nope")
     assert unknown.exit_code == 2
     assert "no source named 'nope' (sources in this file: site)" in unknown.stderr
+
+
+def test_status_lists_what_a_replay_skipped_and_failed_with_its_run(server, tmp_path, run_cli):
+    build_site(server, articles=3)
+    path = write_sources(tmp_path / "sources.toml", start=[server.url("/list/1")])
+    assert run_cli("--db", tmp_path / "live.sqlite", "corpus", "--config", path).exit_code == 0
+    wider = write_sources(
+        tmp_path / "wider.toml", start=[server.url("/list/1"), server.url("/never-fetched")]
+    )
+    db = tmp_path / "replayed.sqlite"
+    for _ in range(2):  # a replay starts from scratch: the second replaces the first's rows
+        replay = run_cli("--db", db, "corpus", "--config", wider, "--replay", tmp_path / "archive")
+        assert replay.exit_code == 0, replay.stderr
+    with Store.open(db, readonly=True) as opened:  # the second replay's run
+        run = opened.read("SELECT id FROM runs ORDER BY rowid DESC LIMIT 1")[0][0]
+    listed = json.loads(run_cli("--db", db, "status", "--skipped", "--failures", "--json").stdout)
+    assert [(r["mode"], r["url"], r["reason"], r["run_id"]) for r in listed["skipped"]] == [
+        ("replay", server.url("/list/1"), "no paragraphs", run)
+    ]
+    assert [(r["mode"], r["url"], r["run_id"]) for r in listed["failures"]] == [
+        ("replay", server.url("/never-fetched"), run)
+    ]
+    table = run_cli("--db", db, "status", "--skipped")
+    assert f"{run} (replay)" in table.stderr.replace("\n", "")
+    overview = run_cli("--db", db, "status")
+    assert "crawl: 1 failed URLs (discourse status --failures), 1 skipped items" in overview.stderr
 
 
 def test_an_unwritable_archive_stops_the_crawl_and_keeps_the_queue(server, tmp_path, run_cli):

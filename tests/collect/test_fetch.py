@@ -175,6 +175,16 @@ def test_gzip_body_is_decoded(server):
     assert server.hits("/z")[0].headers["Accept-Encoding"] == "gzip, deflate"
 
 
+def test_binary_body_with_a_textual_type_is_kept_as_bytes_not_decoded(server):
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40
+    server.route("/logo", Reply(body=png, content_type="text/html; charset=utf-8"))
+    server.route("/text", Reply(body="<p>caf\u00e9</p>", content_type=""))
+    fetcher = live_fetcher(fetch_settings())
+    response = fetcher.fetch(server.url("/logo")).response
+    assert (response.text, response.encoding, response.body) == (None, None, png)
+    assert fetcher.fetch(server.url("/text")).response.text == "<p>caf\u00e9</p>"
+
+
 def test_redirects_are_followed_hop_by_hop(server):
     server.route("/old", Reply(301, headers={"Location": "/older"}))
     server.route("/older", Reply(302, headers={"Location": server.url("/new#section")}))

@@ -33,6 +33,31 @@ def test_requests_are_keyed_by_handler_and_canonical_url(store):
     assert queue.pending_by_host("s") == {"x.org": 2}
 
 
+def test_an_item_already_held_is_a_recorded_duplicate_a_listing_is_not(store):
+    queue = frontier(store)
+    queue.begin("s")
+    item = Request("http://x.org/post", "page", listed_by="feed http://x.org/a.xml")
+    assert queue.add("s", item) == "queued"
+    again = Request("http://x.org/post#more", "page", listed_by="feed http://x.org/b.xml")
+    assert queue.add("s", again) == "duplicate"
+    assert queue.add("s", Request("http://x.org/list?page=2", "listing")) == "queued"
+    assert queue.add("s", Request("http://x.org/list?page=2", "listing")) == "known"
+    assert [(r["url"], r["reason"]) for r in skips(store)] == [
+        ("http://x.org/post#more", "duplicate: already listed by feed http://x.org/a.xml")
+    ]
+    (taken, _) = queue.take("s", "x.org", count=2)
+    assert taken.request == item  # where it was listed survives a restart with the row
+
+
+def test_what_absence_means_survives_in_the_frontier(store):
+    queue = frontier(store)
+    queue.begin("s")
+    guess = Request("http://x.org/2010-06-05.xml", "day", {"d": 5}, absent="no sitting")
+    queue.add("s", guess)
+    assert frontier(store).begin("s").resumed
+    assert queue.take("s", "x.org")[0].request == guess
+
+
 def test_take_follows_priority_then_discovery_order(store):
     queue = frontier(store)
     queue.begin("s")
@@ -121,3 +146,15 @@ def test_skips_keep_the_latest_reason(store):
 def test_unknown_mode_is_refused(store):
     with pytest.raises(ValueError, match="mode must be one of"):
         frontier(store, mode="dry-run")
+
+
+def test_reasons_are_recorded_on_one_line(store):
+    """Parsers' messages carry line breaks; a reason is one line in every listing."""
+    queue = frontier(store)
+    queue.begin("s")
+    queue.add("s", Request("http://x.org/day.xml", "day"))
+    (item,) = queue.take("s", "x.org")
+    queue.fail(item, "not well-formed XML: Char 0x0\n, line 16", retryable=False, attempts=1)
+    queue.skip("s", "http://x.org/p", "extraction failed:\n  corrupt\tPDF ")
+    assert [r["reason"] for r in failures(store)] == ["not well-formed XML: Char 0x0 , line 16"]
+    assert [r["reason"] for r in skips(store)] == ["extraction failed: corrupt PDF"]

@@ -130,3 +130,19 @@ def test_decompression_and_its_cap():
     assert decompress(b"abc", "br", 100) == b"abc"
     with pytest.raises(BodyTooLarge):
         decompress(gzip.compress(b"0" * 1000), "gzip", 999)
+
+
+def test_gzip_members_are_inflated_whole_and_capped_together():
+    members = gzip.compress(b"first ") + gzip.compress(b"second") + b"\0\0\0\0"
+    assert decompress(members, "gzip", 100) == b"first second"
+    with pytest.raises(BodyTooLarge, match="body inflates past 1,000 bytes"):  # 600 + 600
+        decompress(gzip.compress(b"a" * 600) * 2, "gzip", 1000)
+    # a bomb split in many small members inflates no further than the cap either
+    with pytest.raises(BodyTooLarge):
+        decompress(gzip.compress(b"\0" * 100_000) * 50, "gzip", 1_000_000)
+
+
+def test_truncating_decompression_keeps_the_first_bytes():
+    bomb = gzip.compress(b"User-agent: *\nDisallow: /private/\n" + b"#" * 5_000_000)
+    kept = decompress(bomb, "gzip", 1024, truncate=True)
+    assert len(kept) == 1024 and kept.startswith(b"User-agent: *\nDisallow: /private/\n")

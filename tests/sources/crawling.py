@@ -3,7 +3,8 @@
 A minimal stand-in for the engine's loop, so each adapter's tests see exactly what the
 adapter yields: requests are fetched with `requests` from 127.0.0.1 with the original Host
 header (the fixture server tells sites apart by it), highest priority first, each URL once;
-as in the engine, only 2xx responses reach the adapter and the others are failures.
+as in the engine, only 2xx responses reach the adapter and the others are failures, except a
+404 or 410 to a request that says what absence means (`Request.absent`): a skip.
 """
 
 import heapq
@@ -89,6 +90,8 @@ def drive(adapter: Adapter, port: int, limit: int = 5000) -> Crawl:
             response = fetch(request.url, port, session)
             if 200 <= response.status < 300:  # like the engine: other statuses are failures
                 take(adapter.handle(request, response))
+            elif response.status in (404, 410) and request.absent:
+                crawl.skips.append(Skip(request.url, request.absent))
             else:
                 crawl.failures[request.url] = response.status
     return crawl

@@ -221,11 +221,12 @@ def test_date_discovery_tries_weekdays_and_follows_reissues(tmp_path, members_fi
         f"{ROOT}debates/debates2011-01-18a.xml",
         f"{ROOT}debates/debates2011-01-17b.xml",
     ]
-    assert result.failures == {
-        f"{ROOT}debates/debates2011-01-14a.xml": 404,
-        f"{ROOT}debates/debates2011-01-18a.xml": 404,
-    }  # no sitting those days
-    assert result.skips == [result.skips[0]] and result.skips[0].reason == "no keyword match"
+    assert result.failures == {}
+    assert result.reasons() == {
+        f"{ROOT}debates/debates2011-01-14a.xml": "no sitting on 2011-01-14 (commons)",
+        f"{ROOT}debates/debates2011-01-18a.xml": "no sitting on 2011-01-18 (commons)",
+        "http://twfy.sample.invalid/debates/?id=2011-01-17a.20.1": "no keyword match",
+    }
     assert len(result.documents) == 3 and not any("teh" in d.text for d in result.documents)
 
 

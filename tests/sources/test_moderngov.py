@@ -215,7 +215,9 @@ def test_unreadable_pdfs_and_repeats_are_recorded_with_their_reason(result):
     assert reasons[f"{BASE}documents/s4004/Treasury%20Management%20Strategy%20report.pdf"] == (
         "encrypted PDF: a password is required to open it"
     )
-    assert reasons[f"{BASE}documents/s4005/Youth%20Services%20report.pdf"].startswith("corrupt PDF")
+    assert reasons[f"{BASE}documents/s4005/Youth%20Services%20report.pdf"].startswith(
+        "truncated PDF: the file ends before its end-of-file marker"
+    )
     assert reasons[
         f"{BASE}documents/g1001/Public%20reports%20pack%2012Jan2011%20Cabinet.pdf?T=10"
     ] == ("reports pack repeats the item reports (reports_packs = false)")

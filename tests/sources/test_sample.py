@@ -89,7 +89,7 @@ def test_sample_exercises_the_skips_a_real_crawl_meets(replayed):
     ):
         assert expected in reasons, expected
     prefixes = Counter(r.split(":")[0].split(" ")[0] for r in reasons)
-    assert prefixes["corrupt"] == 1 and prefixes["duplicate"] >= 40 and prefixes["published"] >= 2
+    assert prefixes["truncated"] == 1 and prefixes["duplicate"] >= 40 and prefixes["published"] >= 2
 
 
 def test_the_republished_press_release_is_one_document_with_two_duplicates(replayed):

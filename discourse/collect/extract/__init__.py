@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from discourse.collect.extract.decode import charset_of, decode_text, gunzip, sniff
 from discourse.collect.extract.html import extract_html, validate_selectors
 from discourse.collect.extract.language import guess_language
-from discourse.collect.extract.pdf import NO_TEXT_LAYER, extract_pdf
+from discourse.collect.extract.pdf import NO_TEXT_LAYER, TRUNCATED_FILE, extract_pdf
 from discourse.collect.extract.result import (
     DEFAULT_LIMITS,
     Extracted,
@@ -29,6 +29,7 @@ from discourse.collect.extract.result import (
 __all__ = [
     "DEFAULT_LIMITS",
     "NO_TEXT_LAYER",
+    "TRUNCATED_FILE",
     "Extracted",
     "ExtractionError",
     "Limits",

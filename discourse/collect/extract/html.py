@@ -25,6 +25,7 @@ from discourse.collect.extract.metadata import (
     best_title,
     clean_authors,
     clean_title,
+    evidenced_date,
     json_ld_people,
     json_ld_value,
     plausible_date,
@@ -52,6 +53,13 @@ _BLOCKS = frozenset(_BLOCK_TAGS.split())
 _PARSER = lxml_html.HTMLParser(
     remove_comments=True, remove_pis=True, recover=True, collect_ids=False
 )
+# libxml2 stops reading a page nested more than 256 elements deep and keeps what came before,
+# without a word; pages full of unclosed tags get there. Its "huge" mode allows 2048 levels.
+_DEEP_PARSER = lxml_html.HTMLParser(
+    remove_comments=True, remove_pis=True, recover=True, collect_ids=False, huge_tree=True
+)
+_DEPTH_ERROR = "Excessive depth in document"
+MAX_DEPTH = 2048
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -126,13 +134,29 @@ def parse_html(text: str):
         raise ExtractionError("empty page")
     # lxml refuses str input carrying an XML encoding declaration
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
-    try:
-        tree = lxml_html.document_fromstring(text, parser=_PARSER)
-    except (etree.ParserError, ValueError) as exc:
-        raise ExtractionError(f"not HTML: {exc}") from None
+    tree = _parse(text, _PARSER)
+    if _cut_short(_PARSER):
+        tree = _parse(text, _DEEP_PARSER)
+        if _cut_short(_DEEP_PARSER):
+            raise ExtractionError(
+                f"HTML nested more than {MAX_DEPTH} elements deep: the parser stops there, "
+                "so the page cannot be read whole"
+            )
     if tree is None or tree.find("body") is None and not len(tree):
         raise ExtractionError("not HTML: no document structure")
     return tree
+
+
+def _parse(text: str, parser):
+    try:
+        return lxml_html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"not HTML: {exc}") from None
+
+
+def _cut_short(parser) -> bool:
+    """Whether the last parse stopped at the parser's nesting limit."""
+    return any(_DEPTH_ERROR in error.message for error in parser.error_log)
 
 
 def _extract(text: str, url: str | None, selectors: dict[str, str]) -> Extracted:
@@ -164,7 +188,7 @@ def _extract(text: str, url: str | None, selectors: dict[str, str]) -> Extracted
     main = _drop_leading_title(main, title)
     if not main.strip() or _only_navigation(main, tree):
         raise ExtractionError("no main text found on the page")
-    date, date_source = _date(metadata, document, tree, selectors.get("date"))
+    date, date_source = _date(metadata, document, tree, selectors.get("date"), (text, url))
     author = _author(
         metadata, document, tree, selectors.get("author"), _publishers(metadata, sitename, url)
     )
@@ -237,7 +261,7 @@ def _author(metadata: PageMetadata, document, tree, selector, publishers) -> str
     return None
 
 
-def _date(metadata: PageMetadata, document, tree, selector: str | None):
+def _date(metadata: PageMetadata, document, tree, selector: str | None, evidence: tuple):
     if selector:
         for element in _select(tree, selector):
             value = element.get("datetime") or element.get("content") or element.text_content()
@@ -250,7 +274,7 @@ def _date(metadata: PageMetadata, document, tree, selector: str | None):
     if document is not None and document.date:
         date = plausible_date(document.date)
         if date:
-            return date, "htmldate"
+            return evidenced_date(date, *evidence), "htmldate"
     return None, None
 
 

@@ -243,6 +243,57 @@ def _parse(value: str) -> PartialDate | None:
         return None
 
 
+_MONTH_WORDS = (
+    "jan(?:uary)?",
+    "feb(?:ruary)?",
+    "mar(?:ch)?",
+    "apr(?:il)?",
+    "may",
+    "june?",
+    "july?",
+    "aug(?:ust)?",
+    "sept?(?:ember)?",
+    "oct(?:ober)?",
+    "nov(?:ember)?",
+    "dec(?:ember)?",
+)
+
+
+def evidenced_date(date: PartialDate, *evidence: str | None) -> PartialDate:
+    """A date guessed from a page (htmldate), cut to the precision the page supports.
+
+    htmldate returns every date as a day: a year alone ("in 2009", "© 2009") comes back as
+    2009-01-01 and a month alone ("March 2009", "/2009/03/") as its first day. Only those
+    firsts of a month can be made up, so only they are checked: the date keeps day precision
+    if the page (or its URL) spells that day somewhere, in any common form; otherwise month
+    precision if it spells the month, else year.
+    """
+    if date.precision != "day" or not date.iso.endswith("-01"):
+        return date
+    year, month = date.iso[:4], int(date.iso[5:7])
+    name = _MONTH_WORDS[month - 1]
+    numeric_month = f"0?{month}"
+    day_forms = (
+        rf"(?<!\d){year}[-/._ ]?{month:02d}[-/._ ]?01(?!\d)",  # 2009-03-01, 20090301
+        rf"(?<!\d){year}[-/.]{numeric_month}[-/.]0?1(?!\d)",  # 2009/3/1
+        rf"(?<!\d)0?1[-/.]{numeric_month}[-/.](?:{year}|{year[2:]})(?!\d)",  # 01/03/2009
+        rf"(?<!\d){numeric_month}[-/.]0?1[-/.](?:{year}|{year[2:]})(?!\d)",  # 3/1/2009
+        rf"(?<!\d)0?1(?:st)?\.?\s+(?:of\s+)?{name}\.?,?\s+{year}(?!\d)",  # 1st March 2009
+        rf"\b{name}\.?\s+0?1(?:st)?,?\s+{year}(?!\d)",  # March 1, 2009
+    )
+    month_forms = (
+        rf"\b{name}\.?,?\s+{year}(?!\d)",  # March 2009
+        rf"(?<!\d){year}[-/._]{numeric_month}(?!\d)",  # 2009-03, /2009/03/
+        rf"(?<!\d){numeric_month}[-/.]{year}(?!\d)",  # 03/2009
+    )
+    text = "\n".join(e for e in evidence if e)
+    if any(re.search(form, text, re.IGNORECASE) for form in day_forms):
+        return date
+    if any(re.search(form, text, re.IGNORECASE) for form in month_forms):
+        return PartialDate(date.iso[:7], "month")
+    return PartialDate(year, "year")
+
+
 def structured_date(metadata: PageMetadata) -> tuple[PartialDate, str] | None:
     """The publication date stated in structured metadata, with the key it came from."""
     for key in ("datePublished", "dateCreated"):

@@ -44,6 +44,7 @@ from discourse.collect.extract.result import (
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 NO_TEXT_LAYER = "no text layer (scanned PDF?)"
+TRUNCATED_FILE = "truncated PDF: the file ends before its end-of-file marker (%%EOF)"
 _EDGE_LINES = 3  # lines at the top and bottom of a page that may be header/footer
 _MARGIN = 0.1  # ... if they lie within this fraction of the page height from its edge
 _PAGE_NUMBER = re.compile(
@@ -51,6 +52,7 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _CID = re.compile(r"\(cid:\d+\)")
+_UNMAPPED = "unreadable text layer: fonts without a Unicode mapping (cid codes)"
 _HYPHENS = "-\u2010\u00ad"
 _LINE_END_HYPHEN = re.compile(rf"([^\W\d_]+)[{_HYPHENS}]$")
 _LINE_START_WORD = re.compile(r"^([a-z][^\W\d_]*)")
@@ -109,10 +111,13 @@ def extract_pdf(
         raise ExtractionError(
             f"PDF too large: {len(data) / 1e6:.1f} MB exceeds the {limits.max_pdf_bytes / 1e6:.0f} MB limit"
         )
+    # a PDF ends with %%EOF (readers look in the last 1024 bytes); without it the file was
+    # cut short in transfer or storage, and what it lacks is usually the page index
+    cut_short = b"%%EOF" not in data[-1024:]
     # the cooperative deadline stops between pages; the alarm is a backstop for a single page
     with time_limit(limits.seconds * 1.5 + 5, "PDF extraction"):
         try:
-            return _extract(data, limits)
+            extracted = _extract(data, limits)
         except ExtractionError:
             raise
         except PDFPasswordIncorrect:
@@ -125,7 +130,13 @@ def extract_pdf(
             Exception
         ) as exc:  # PSException and anything else: a hostile file must not crash a crawl
             detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            if cut_short:
+                raise ExtractionError(f"{TRUNCATED_FILE}, and unreadable ({detail})") from None
             raise ExtractionError(f"corrupt PDF: {detail}") from None
+    if cut_short:  # what could be read is kept, and the document says it may be incomplete
+        notes = [extracted.extra.get("truncated"), f"{TRUNCATED_FILE}: later pages may be missing"]
+        extracted.extra["truncated"] = "; ".join(note for note in notes if note)
+    return extracted
 
 
 def _extract(data: bytes, limits: Limits) -> Extracted:
@@ -157,13 +168,15 @@ def _extract(data: bytes, limits: Limits) -> Extracted:
         raise ExtractionError(NO_TEXT_LAYER)
     all_text = " ".join(line.text for page in pages for line in page.lines)
     if len(_CID.findall(all_text)) * 6 > len(all_text):
-        raise ExtractionError("unreadable text layer: fonts without a Unicode mapping (cid codes)")
+        raise ExtractionError(_UNMAPPED)
     vocabulary = _vocabulary(pages)
     paragraphs, page_starts = _assemble(pages, _furniture(pages), vocabulary)
     if not paragraphs:
         # every line looked like furniture (one repeated line a page): keep it all instead
         paragraphs, page_starts = _assemble(pages, set(), vocabulary)
     text = "\n\n".join(paragraphs)
+    if not text.strip():  # every line was unmapped glyph codes, which are dropped
+        raise ExtractionError(_UNMAPPED if _CID.search(all_text) else NO_TEXT_LAYER)
     without_text = [page.number for page in pages if not page.lines]
     extra = {
         "pages": len(pages),

@@ -8,6 +8,7 @@ wall-clock time per document so a 50 MB page or a 10,000-page PDF cannot stall a
 import contextlib
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 
 from discourse.dates import PartialDate
@@ -48,35 +49,52 @@ DEFAULT_LIMITS = Limits()
 
 
 class _TimeUp(BaseException):
-    """Raised by the alarm; a BaseException so library code catching Exception cannot swallow it."""
+    """Raised by the alarm; a BaseException so library code catching Exception cannot swallow
+    it. `token` says which of several nested limits ran out."""
+
+    def __init__(self, token: object):
+        super().__init__()
+        self.token = token
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float, what: str):
-    """Interrupt the block after `seconds` with ExtractionError, where the platform allows.
+def time_limit(seconds: float, what: str, error: type[Exception] = ExtractionError):
+    """Interrupt the block after `seconds` with `error("<what> exceeded the N s time limit")`.
 
-    A SIGALRM timer can only be set from the main thread and must not clobber a timer the
-    caller already runs; elsewhere the block runs unbounded and callers rely on their own
-    cooperative checks (the PDF extractor checks its deadline between pages).
+    A SIGALRM timer can only be set from the main thread; elsewhere the block runs unbounded
+    and callers rely on their own cooperative checks (the PDF extractor checks its deadline
+    between pages). Limits nest (the crawl bounds each response, extraction each document):
+    an inner limit that would end after the one already running leaves that one in charge;
+    a shorter one takes over and, when its block ends, gives the running timer back its
+    handler and the time it had left.
     """
-    usable = (
-        hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    )
-    if not usable:
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
         yield
         return
+    outer_left = signal.getitimer(signal.ITIMER_REAL)[0]
+    if outer_left and outer_left <= seconds:
+        yield
+        return
+    token = object()
 
     def _alarm(signum, frame):
-        raise _TimeUp
+        raise _TimeUp(token)
 
     previous = signal.signal(signal.SIGALRM, _alarm)
+    started = time.monotonic()
     try:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3))
         yield
-    except _TimeUp:
-        raise ExtractionError(f"{what} exceeded the {seconds:g} s time limit") from None
+    except _TimeUp as up:
+        if up.token is not token:
+            raise
+        raise error(f"{what} exceeded the {seconds:g} s time limit") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_left:
+            left = outer_left - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))

@@ -28,6 +28,7 @@ from discourse.collect.sources.common import (
     check_selectors,
     date_span,
     html_text,
+    parse_xml,
     read_json,
     search_terms,
     try_date,
@@ -55,8 +56,10 @@ class SiteAdapter(SourceAdapter):
 
     config: SiteConfig
 
-    def page(self, url: str, hints: dict[str, Any] | None = None) -> Request:
-        return Request(url, "page", hints or {})
+    def page(
+        self, url: str, hints: dict[str, Any] | None = None, listed_by: str | None = None
+    ) -> Request:
+        return Request(url, "page", hints or {}, listed_by=listed_by)
 
     def on_page(self, request: Request, response: Response) -> Iterator[Outcome]:
         url = response.final_url or request.url
@@ -246,13 +249,17 @@ class FeedAdapter(SiteAdapter):
             yield Request(url, "feed", {"feed": url}, priority=1)
 
     def on_feed(self, request: Request, response: Response) -> Iterator[Outcome]:
-        parsed = feedparser.parse(
-            response.body,
-            response_headers={
-                "content-location": response.final_url or request.url,
-                "content-type": response.headers.get("content-type", "application/xml"),
-            },
-        )
+        try:
+            parsed = feedparser.parse(
+                response.body,
+                response_headers={
+                    "content-location": response.final_url or request.url,
+                    "content-type": response.headers.get("content-type", "application/xml"),
+                },
+            )
+        except Exception as exc:  # feedparser trips on some malformed bytes (a bad encoding name)
+            yield Skip(request.url, f"not a feed: {type(exc).__name__}: {exc}")
+            return
         if not parsed.entries and parsed.get("bozo"):
             yield Skip(request.url, f"not a feed: {parsed.get('bozo_exception')}")
             return
@@ -270,7 +277,8 @@ class FeedAdapter(SiteAdapter):
         link = entry.get("link") or entry.get("id")
         if not link:
             return Skip(request.url, "feed entry without a link")
-        first = self.first_sighting(link, f"feed {request.data.get('feed')}")
+        where = f"feed {request.data.get('feed')}"
+        first = self.first_sighting(link, where)
         if first is not None:
             return Skip(link, f"duplicate: already listed by {first}")
         # plain dict.get: feedparser's own get maps a missing `updated` to `published`, warning
@@ -290,7 +298,7 @@ class FeedAdapter(SiteAdapter):
                 "categories": categories,
                 **date_hint(date),
             }
-            return self.page(link, {k: v for k, v in hints.items() if v})
+            return self.page(link, {k: v for k, v in hints.items() if v}, listed_by=where)
         extra = {
             "feed": request.data.get("feed"),
             "entry_id": entry.get("id"),
@@ -346,10 +354,7 @@ class SitemapAdapter(SiteAdapter):
 
     def on_sitemap(self, request: Request, response: Response) -> Iterator[Outcome]:
         try:
-            root = etree.fromstring(
-                _inflate(response.body),
-                etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False),
-            )
+            root = parse_xml(_inflate(response.body))
         except (etree.XMLSyntaxError, ValueError) as exc:
             yield Skip(request.url, f"not a sitemap: {exc}")
             return
@@ -375,11 +380,12 @@ class SitemapAdapter(SiteAdapter):
             if excluded:
                 yield Skip(loc, excluded)
                 continue
-            first = self.first_sighting(loc, f"sitemap {request.url}")
+            where = f"sitemap {request.url}"
+            first = self.first_sighting(loc, where)
             if first is not None:
                 yield Skip(loc, f"duplicate: already listed by {first}")
                 continue
-            yield self.page(loc, {"listed_by": request.url})
+            yield self.page(loc, {"listed_by": request.url}, listed_by=where)
 
 
 def _inflate(body: bytes) -> bytes:

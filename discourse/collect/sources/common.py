@@ -21,7 +21,7 @@ from discourse.collect.extract import Extracted, validate_selectors
 from discourse.collect.extract.language import decide_language
 from discourse.collect.model import Adapter, Outcome, Request, Response, Skip
 from discourse.config import Section
-from discourse.dates import PartialDate, parse_date
+from discourse.dates import PartialDate, parse_date, utc_now
 from discourse.errors import ConfigError
 from discourse.store import Document
 from discourse.vocabulary import ACTOR_TYPES, SOURCE_KINDS
@@ -251,6 +251,24 @@ def check_selectors(selectors: dict[str, str]) -> dict[str, str]:
         raise ValueError(exc.message) from None
 
 
+def parse_xml(data: bytes) -> etree._Element:
+    """The root of an XML document from the web, parsed so that hostile XML stays inert.
+
+    Entities are not expanded (a "billion laughs" document stays a few bytes; libxml2's
+    amplification guard refuses it as well), nothing is loaded from the network or the file
+    system (no external entities, no DTD), and the parser's limits on depth and text size
+    stay on. Raises etree.XMLSyntaxError (a ValueError) for anything that is not XML.
+    """
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_pis=True,
+    )
+    return etree.fromstring(data, parser)
+
+
 def read_json(response: Response) -> Any:
     """The JSON body of a response, or None when it is not JSON."""
     try:
@@ -260,14 +278,22 @@ def read_json(response: Response) -> Any:
 
 
 def try_date(*values: Any) -> PartialDate | None:
-    """The first value that parses as a date, or None (sources leave dates out or garble them)."""
+    """The first value that is a plausible publication date, or None.
+
+    Sources leave dates out or garble them ("31 Feb 2011", "0000-00-00", "TBC"); a date
+    after today cannot be a publication date either (a placeholder year such as 2099, or a
+    typo), so it falls through to the next value like any other invalid one.
+    """
+    today = utc_now()
     for value in values:
         if value in (None, ""):
             continue
         try:
-            return parse_date(value)
-        except ValueError:
+            date = parse_date(value)
+        except (ValueError, OverflowError):
             continue
+        if date.iso <= today[: len(date.iso)]:
+            return date
     return None
 
 
@@ -301,8 +327,9 @@ class SourceAdapter(Adapter):
         """None the first time an item is listed; afterwards where it was first listed.
 
         Services list one item under several queries, feeds or sitemaps; the second listing is
-        recorded as a skip instead of fetching the item twice. (The engine's frontier also
-        refuses a URL it already holds, which covers a resumed crawl.)
+        recorded as a skip instead of fetching the item twice. This memory lasts one process:
+        after a resumed crawl the frontier refuses a URL it already holds, and records the
+        same skip when the item's Request says where it was listed (`listed_by=where`).
         """
         if key in self._seen:
             return self._seen[key]

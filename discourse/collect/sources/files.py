@@ -10,16 +10,17 @@ one, each keeping the WARC file and offset it came from, its capture time in `ex
 
 import csv
 import glob
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from pydantic import field_validator, model_validator
-from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from discourse.collect.extract import ExtractionError, extract_bytes
+from discourse.collect.archive import iter_records
+from discourse.collect.extract import DEFAULT_LIMITS, ExtractionError, extract_bytes
 from discourse.collect.model import Outcome, Skip
 from discourse.collect.sources import register
 from discourse.collect.sources.common import (
@@ -123,19 +124,24 @@ class FilesAdapter(SourceAdapter):
     # -- WARC files --------------------------------------------------------------------------
 
     def _warc(self, path: Path) -> Iterator[Outcome]:
+        """Each response record's document; a damaged file is read up to the damage, which
+        is recorded as a skip of the file, and an oversized record is skipped alone."""
         if not path.is_file():
             raise ConfigError(f"{path}: WARC file not found", hint="check `warcs` in sources.toml")
+        largest = max(DEFAULT_LIMITS.max_html_bytes, DEFAULT_LIMITS.max_pdf_bytes)
+        read = 0
         with path.open("rb") as stream:
-            records = ArchiveIterator(stream)
             try:
-                for record in records:
+                for offset, record, body in iter_records(stream, read_up_to=largest):
+                    read += 1
                     if record.rec_type != "response" or record.http_headers is None:
                         continue
                     url = record.rec_headers.get_header("WARC-Target-URI")
                     status = record.http_headers.get_statuscode()
                     content_type = record.http_headers.get_header("Content-Type") or ""
-                    body = record.content_stream().read()
-                    offset = records.get_record_offset()
+                    if len(body) > largest:
+                        yield Skip(url, f"record larger than {largest:,} bytes in {path.name}")
+                        continue
                     if status != "200":
                         yield Skip(url, f"HTTP {status} in {path.name}")
                         continue
@@ -154,6 +160,12 @@ class FilesAdapter(SourceAdapter):
                     )
             except ArchiveLoadFailed as exc:
                 yield Skip(str(path), f"not a readable WARC file: {exc}")
+            except (ValueError, EOFError, OSError, zlib.error) as exc:
+                yield Skip(
+                    str(path),
+                    f"damaged or truncated WARC file ({type(exc).__name__}: {exc}); "
+                    f"the {read} records before the damage were read",
+                )
 
     # -- both --------------------------------------------------------------------------------
 

@@ -123,7 +123,8 @@ class GovukAdapter(SourceAdapter):
                 yield Skip(str(link), "search result links outside GOV.UK")
                 continue
             page_url = self._web(link)
-            first = self.first_sighting(link, f"query {query!r}")
+            where = f"query {query!r}"
+            first = self.first_sighting(link, where)
             if first is not None:
                 yield Skip(page_url, f"duplicate: already listed by {first}")
                 continue
@@ -131,6 +132,7 @@ class GovukAdapter(SourceAdapter):
                 f"{self.config.base_url}/api/content{link}",
                 "content",
                 {"query": query, "public_timestamp": result.get("public_timestamp")},
+                listed_by=where,
             )
         start = int(request.data.get("start", 0)) + len(results)
         total = data.get("total")

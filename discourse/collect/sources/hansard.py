@@ -8,8 +8,8 @@ the same day and the file it replaces says `latest="no"` on its root. Inside, in
 
 Days are found from the directory index (`discovery = "index"`: the latest letter of each
 day in range) or by trying each weekday's `a` file (`discovery = "dates"`, for mirrors without
-an index; a day the chamber did not sit answers 404, which the crawl reports as a failed
-request). Each speech that matches the keywords becomes
+an index; a day the chamber did not sit answers 404, which the crawl records as a skip
+"no sitting on DAY (chamber)", not a failure). Each speech that matches the keywords becomes
 one document; the debate heading and id stay with it in `extra`. Party comes from a members
 file (ParlParse's people.json, or a CSV person_id,party[,start_date,end_date]) when configured,
 matched on the day of the speech.
@@ -35,6 +35,7 @@ from discourse.collect.sources.common import (
     SourceAdapter,
     SourceConfig,
     SourceKind,
+    parse_xml,
     tidy_text,
 )
 from discourse.dates import PartialDate
@@ -162,13 +163,16 @@ class HansardAdapter(SourceAdapter):
             day = config.since
             while day <= config.until:
                 if day.weekday() < 5:
-                    yield self._day(chamber, day.isoformat(), "a")
+                    iso = day.isoformat()
+                    yield self._day(chamber, iso, "a", absent=f"no sitting on {iso} ({chamber})")
                 day += dt.timedelta(days=1)
 
-    def _day(self, chamber: str, day: str, letter: str) -> Request:
+    def _day(self, chamber: str, day: str, letter: str, absent: str | None = None) -> Request:
         spec = CHAMBERS[chamber]
         url = f"{self.config.base_url}{spec.folder}{spec.prefix}{day}{letter}.xml"
-        return Request(url, "day", {"chamber": chamber, "date": day, "letter": letter})
+        return Request(
+            url, "day", {"chamber": chamber, "date": day, "letter": letter}, absent=absent
+        )
 
     def on_index(self, request: Request, response: Response) -> Iterator[Outcome]:
         chamber = request.data["chamber"]
@@ -189,8 +193,8 @@ class HansardAdapter(SourceAdapter):
 
     def on_day(self, request: Request, response: Response) -> Iterator[Outcome]:
         try:
-            root = etree.fromstring(response.body, etree.XMLParser(resolve_entities=False))
-        except etree.XMLSyntaxError as exc:
+            root = parse_xml(response.body)
+        except (etree.XMLSyntaxError, ValueError) as exc:
             yield Skip(request.url, f"not well-formed XML: {exc}")
             return
         chamber, day = request.data["chamber"], request.data["date"]

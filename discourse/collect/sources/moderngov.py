@@ -19,6 +19,7 @@ from typing import Any, Literal
 from urllib.parse import urljoin
 
 import lxml.html
+from lxml import etree
 from pydantic import field_validator, model_validator
 
 from discourse.collect.extract import ExtractionError, extract_bytes
@@ -46,6 +47,7 @@ _MEETING = re.compile(r"ieListDocuments\.aspx\?CId=(\d+)&(?:amp;)?MId=(\d+)", re
 _DOCUMENT = re.compile(r"(?:^|/)documents/[a-z]\d+/|mgConvert2PDF\.aspx|\.pdf(?:$|\?)", re.I)
 _FILE_SIZE = re.compile(r"\s*\b(?:PDF|HTML|DOCX?|XLSX?|RTF)\s+[\d.,]+\s*[KMG]B\s*$", re.I)
 _ITEM_SUFFIX = re.compile(r",\s*item\s+[\w.()]+\.?$", re.I)
+NOT_A_PAGE = "not an HTML page: the body is empty or unparseable"
 _DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?[\s-]+([A-Za-z]{3,9})[\s-]+(\d{4})\b")
 
 
@@ -118,8 +120,12 @@ class ModernGovAdapter(SourceAdapter):
         council = self._council(request)
         names = council.committees if council.committees is not None else self.config.committees
         wanted = Keywords(names)
+        tree = _page(response)
+        if tree is None:
+            yield Skip(request.url, NOT_A_PAGE)
+            return
         found: dict[str, str] = {}
-        for link in _links(response):
+        for link in _links(tree):
             match = _COMMITTEE.search(link["href"])
             if match and link["text"]:
                 found.setdefault(match[1], link["text"])
@@ -140,7 +146,11 @@ class ModernGovAdapter(SourceAdapter):
 
     def on_meetings(self, request: Request, response: Response) -> Iterator[Outcome]:
         council = self._council(request)
-        for link in _links(response):
+        tree = _page(response)
+        if tree is None:
+            yield Skip(request.url, NOT_A_PAGE)
+            return
+        for link in _links(tree):
             match = _MEETING.search(link["href"])
             if not match:
                 continue
@@ -166,7 +176,10 @@ class ModernGovAdapter(SourceAdapter):
 
     def on_meeting(self, request: Request, response: Response) -> Iterator[Outcome]:
         page = response.final_url or request.url
-        tree = lxml.html.fromstring(response.body or b"<html/>")
+        tree = _page(response)
+        if tree is None:
+            yield Skip(request.url, NOT_A_PAGE)
+            return
         for anchor in tree.iter("a"):
             href = anchor.get("href") or ""
             if not _DOCUMENT.search(href):
@@ -181,7 +194,8 @@ class ModernGovAdapter(SourceAdapter):
             if kind not in ("minutes",) and self.titles and not self.titles.found(item, title):
                 yield Skip(url, "agenda item and document titles match none of `titles`")
                 continue
-            first = self.first_sighting(url, f"meeting {page}")
+            where = f"meeting {page}"
+            first = self.first_sighting(url, where)
             if first is not None:
                 yield Skip(url, f"duplicate: already listed by {first}")
                 continue
@@ -195,6 +209,7 @@ class ModernGovAdapter(SourceAdapter):
                     "document_title": title,
                     "kind": kind,
                 },
+                listed_by=where,
             )
 
     def on_document(self, request: Request, response: Response) -> Iterator[Outcome]:
@@ -234,8 +249,15 @@ class ModernGovAdapter(SourceAdapter):
         )
 
 
-def _links(response: Response) -> Iterator[dict[str, str]]:
-    tree = lxml.html.fromstring(response.body or b"<html/>")
+def _page(response: Response):
+    """A listing page as an lxml tree, or None when the body holds no HTML at all."""
+    try:
+        return lxml.html.fromstring(response.body)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _links(tree) -> Iterator[dict[str, str]]:
     for anchor in tree.iter("a"):
         href = anchor.get("href")
         if href:

@@ -124,13 +124,15 @@ class WaybackAdapter(SourceAdapter):
         if excluded:
             return Skip(replay, excluded)
         key = original if self.config.captures == "first" else f"{original}#{capture.get('digest')}"
-        first = self.first_sighting(key, f"CDX listing of {capture.get('urlkey')}")
+        where = f"CDX listing of {capture.get('urlkey')}"
+        first = self.first_sighting(key, where)
         if first is not None:
             return Skip(replay, f"duplicate: already listed by {first}")
         return Request(
             replay,
             "capture",
             {"original": original, "timestamp": timestamp, "digest": capture.get("digest")},
+            listed_by=where,
         )
 
     def on_capture(self, request: Request, response: Response) -> Iterator[Outcome]:

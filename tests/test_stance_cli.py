@@ -119,9 +119,8 @@ def test_predict_with_a_missing_model_says_how_to_fix_it(run_cli, tmp_path):
     assert "no trained stance model" in result.stderr and "discourse stance train" in result.stderr
 
 
-def test_shipped_model_loads_without_torch_and_labels_codebook_examples():
+def test_shipped_model_labels_codebook_examples():
     model = load_model(DEFAULT_MODEL_DIR)
-    assert "minilm" not in model.features
     texts = [
         "The committee approved the minutes of the previous meeting.",
         "Asking unpaid residents to run services the council can no longer afford is austerity dressed up as empowerment.",

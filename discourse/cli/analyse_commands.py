@@ -297,9 +297,11 @@ def predict(app: AppContext, in_path: Path, out_path: Path, model_dir: Path | No
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
 @click.option(
-    "--embeddings",
-    is_flag=True,
-    help="Also consider MiniLM embedding features (needs the embeddings extra).",
+    "--embeddings/--no-embeddings",
+    default=True,
+    show_default=True,
+    help="Consider MiniLM sentence embeddings (models/minilm, run with NumPy) among the "
+    "features; --no-embeddings trains the fast words-and-rules model.",
 )
 @click.option(
     "--no-nested",

@@ -306,6 +306,30 @@ def test_annotate_appends_labels_undoes_and_resumes(
     assert "Inflation fell." not in {r["text"] for r in read_jsonl(out)}  # not relevant
 
 
+def test_uncertainty_ranking_of_a_random_pool_is_deterministic(tmp_path):
+    from discourse.analyse.stance.annotate import Candidate, by_uncertainty
+
+    model = load_model(tiny_model_dir(tmp_path / "model"))
+    candidates = [
+        Candidate(id=f"c{n}", text=text, context_before="", context_after="", document_id=n)
+        for n, (text, _) in enumerate(TINY)
+    ]
+    ranked = by_uncertainty(model, candidates, pool=10, seed=3)
+    assert len(ranked) == 10 and len({c.id for c in ranked}) == 10
+    assert [c.id for c in ranked] == [
+        c.id for c in by_uncertainty(model, candidates, pool=10, seed=3)
+    ]
+    assert {c.id for c in ranked} != {
+        c.id for c in by_uncertainty(model, candidates, pool=10, seed=4)
+    }
+    everything = by_uncertainty(model, candidates)
+    assert sorted(c.id for c in everything) == sorted(c.id for c in candidates)
+    probabilities = model.predict_proba([c.text for c in everything], [""] * 24, [""] * 24)
+    top_two = np.sort(probabilities, axis=1)[:, -2:]
+    margins = top_two[:, 1] - top_two[:, 0]
+    assert list(margins) == sorted(margins)  # least sure first
+
+
 def test_word_features_match_scikit_learns_tfidf():
     from sklearn.feature_extraction.text import TfidfVectorizer
 

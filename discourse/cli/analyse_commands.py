@@ -398,9 +398,17 @@ def evaluate(in_path: Path, out_path: Path | None, bins: int, model_dir: Path | 
     default=None,
     help="Draw candidates from at most this many documents (faster start on big stores).",
 )
+@click.option(
+    "--pool",
+    type=click.IntRange(1),
+    default=2_000,
+    show_default=True,
+    help="Rank at most this many sentences, drawn at random from the candidates, by the "
+    "model's uncertainty (scoring takes about a minute per 2,000 with the default model).",
+)
 @_MODEL_OPTION
 @click.pass_obj
-def annotate(app: AppContext, annotator, out_path, limit, max_documents, model_dir) -> None:
+def annotate(app: AppContext, annotator, out_path, limit, max_documents, pool, model_dir) -> None:
     """Label corpus sentences the model is least sure about (one key each; resumable).
 
     Keys: s support, k sceptical, n neutral, i irrelevant, Enter skip, u undo, q quit.
@@ -424,7 +432,7 @@ def annotate(app: AppContext, annotator, out_path, limit, max_documents, model_d
     if not pending:
         click.echo("nothing left to label: every relevant sentence is already labelled")
         return
-    queue = loop.by_uncertainty(load_model(model_dir), pending)
+    queue = loop.by_uncertainty(load_model(model_dir), pending, pool=pool)
     session = loop.Session(out_path, annotator)
     interactive = sys.stdin.isatty()
 

@@ -119,9 +119,8 @@ def test_predict_with_a_missing_model_says_how_to_fix_it(run_cli, tmp_path):
     assert "no trained stance model" in result.stderr and "discourse stance train" in result.stderr
 
 
-def test_shipped_model_loads_without_torch_and_labels_codebook_examples():
+def test_shipped_model_labels_codebook_examples():
     model = load_model(DEFAULT_MODEL_DIR)
-    assert "minilm" not in model.features
     texts = [
         "The committee approved the minutes of the previous meeting.",
         "Asking unpaid residents to run services the council can no longer afford is austerity dressed up as empowerment.",
@@ -305,6 +304,30 @@ def test_annotate_appends_labels_undoes_and_resumes(
     assert "nothing left to label" in result.stdout
     assert len(read_jsonl(out)) == 5  # the five relevant sentences, each once
     assert "Inflation fell." not in {r["text"] for r in read_jsonl(out)}  # not relevant
+
+
+def test_uncertainty_ranking_of_a_random_pool_is_deterministic(tmp_path):
+    from discourse.analyse.stance.annotate import Candidate, by_uncertainty
+
+    model = load_model(tiny_model_dir(tmp_path / "model"))
+    candidates = [
+        Candidate(id=f"c{n}", text=text, context_before="", context_after="", document_id=n)
+        for n, (text, _) in enumerate(TINY)
+    ]
+    ranked = by_uncertainty(model, candidates, pool=10, seed=3)
+    assert len(ranked) == 10 and len({c.id for c in ranked}) == 10
+    assert [c.id for c in ranked] == [
+        c.id for c in by_uncertainty(model, candidates, pool=10, seed=3)
+    ]
+    assert {c.id for c in ranked} != {
+        c.id for c in by_uncertainty(model, candidates, pool=10, seed=4)
+    }
+    everything = by_uncertainty(model, candidates)
+    assert sorted(c.id for c in everything) == sorted(c.id for c in candidates)
+    probabilities = model.predict_proba([c.text for c in everything], [""] * 24, [""] * 24)
+    top_two = np.sort(probabilities, axis=1)[:, -2:]
+    margins = top_two[:, 1] - top_two[:, 0]
+    assert list(margins) == sorted(margins)  # least sure first
 
 
 def test_word_features_match_scikit_learns_tfidf():

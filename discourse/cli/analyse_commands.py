@@ -567,9 +567,11 @@ def predict(app: AppContext, in_path: Path, out_path: Path, model_dir: Path | No
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
 @click.option(
-    "--embeddings",
-    is_flag=True,
-    help="Also consider MiniLM embedding features (needs the embeddings extra).",
+    "--embeddings/--no-embeddings",
+    default=True,
+    show_default=True,
+    help="Consider MiniLM sentence embeddings (models/minilm, run with NumPy) among the "
+    "features; --no-embeddings trains the fast words-and-rules model.",
 )
 @click.option(
     "--no-nested",
@@ -666,9 +668,17 @@ def evaluate(in_path: Path, out_path: Path | None, bins: int, model_dir: Path | 
     default=None,
     help="Draw candidates from at most this many documents (faster start on big stores).",
 )
+@click.option(
+    "--pool",
+    type=click.IntRange(1),
+    default=2_000,
+    show_default=True,
+    help="Rank at most this many sentences, drawn at random from the candidates, by the "
+    "model's uncertainty (scoring takes about a minute per 2,000 with the default model).",
+)
 @_MODEL_OPTION
 @click.pass_obj
-def annotate(app: AppContext, annotator, out_path, limit, max_documents, model_dir) -> None:
+def annotate(app: AppContext, annotator, out_path, limit, max_documents, pool, model_dir) -> None:
     """Label corpus sentences the model is least sure about (one key each; resumable).
 
     Keys: s support, k sceptical, n neutral, i irrelevant, Enter skip, u undo, q quit.
@@ -692,7 +702,7 @@ def annotate(app: AppContext, annotator, out_path, limit, max_documents, model_d
     if not pending:
         click.echo("nothing left to label: every relevant sentence is already labelled")
         return
-    queue = loop.by_uncertainty(load_model(model_dir), pending)
+    queue = loop.by_uncertainty(load_model(model_dir), pending, pool=pool)
     session = loop.Session(out_path, annotator)
     interactive = sys.stdin.isatty()
 

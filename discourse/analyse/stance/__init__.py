@@ -3,9 +3,10 @@
 One interface for every approach: `predict_proba(texts, contexts_before, contexts_after)`
 returns an n × 4 array in vocabulary.STANCES order. The parts: examples (annotation files),
 rules (the codebook as patterns), models (the approaches, saving and loading), encoders
-(optional MiniLM embeddings), evaluation (scores and cross-validation), training (selection,
-fitting, the model card), correction (misclassification-matrix inversion), annotate (the
-active-learning loop) and stage (the analysis pipeline stage).
+(MiniLM sentence embeddings computed with NumPy) and wordpiece (its tokeniser), evaluation
+(scores and cross-validation), training (selection, fitting, the model card), correction
+(misclassification-matrix inversion), annotate (the active-learning loop) and stage (the
+analysis pipeline stage).
 """
 
 from discourse.analyse.stance.examples import DEFAULT_MODEL_DIR

@@ -97,11 +97,18 @@ def candidates_from_store(
     return found
 
 
-def by_uncertainty(model, candidates: list[Candidate]) -> list[Candidate]:
+def by_uncertainty(
+    model, candidates: list[Candidate], *, pool: int | None = None, seed: int = 0
+) -> list[Candidate]:
     """Most uncertain first: smallest margin between the two most probable labels (ties keep
-    document order, so the ranking is deterministic)."""
+    document order, so the ranking is deterministic). With `pool`, only that many candidates,
+    drawn at random (seeded), are scored: the MiniLM model labels tens of sentences a second,
+    so scoring a whole corpus before the first question would keep the annotator waiting."""
     if not candidates:
         return []
+    if pool is not None and len(candidates) > pool:
+        keep = np.sort(np.random.default_rng(seed).choice(len(candidates), pool, replace=False))
+        candidates = [candidates[i] for i in keep]
     probabilities = model.predict_proba(
         [c.text for c in candidates],
         [c.context_before for c in candidates],

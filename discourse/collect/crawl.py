@@ -331,7 +331,10 @@ class _Crawl:
                 finished = [next(iter(self.in_flight))]
                 wait(finished)
             else:
-                finished, _ = wait(list(self.in_flight), timeout=1.0, return_when=FIRST_COMPLETED)
+                done, _ = wait(list(self.in_flight), timeout=1.0, return_when=FIRST_COMPLETED)
+                # several may finish together: handle them in the order they were asked for,
+                # not in a set's arbitrary order
+                finished = [future for future in self.in_flight if future in done]
             results = []
             for future in finished:
                 item = self.in_flight.pop(future)

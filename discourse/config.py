@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from discourse.errors import ConfigError
-from discourse.vocabulary import ACTOR_TYPES
+from discourse.vocabulary import ACTOR_TYPES, DOCUMENT_METADATA
 
 
 class Section(BaseModel):
@@ -141,21 +141,7 @@ def _line_of(text: str, loc: list[str]) -> int | None:
 
 # -- import mapping -------------------------------------------------------------------------
 
-IMPORTABLE_FIELDS = (
-    "id",
-    "url",
-    "canonical_url",
-    "source_kind",
-    "actor_type",
-    "publisher",
-    "author",
-    "party",
-    "title",
-    "published_at",
-    "date_precision",
-    "retrieved_at",
-    "language",
-)
+IMPORTABLE_FIELDS = ("id", *DOCUMENT_METADATA)
 
 
 class ImportMapping(Section):

@@ -25,7 +25,13 @@ import pandas as pd
 from discourse.dates import utc_now
 from discourse.errors import StoreError, UsageError
 from discourse.provenance import canonical_json, config_hash, library_versions, package_version
-from discourse.vocabulary import ACTOR_TYPES, DATE_PRECISIONS, SOURCE_KINDS, check_term
+from discourse.vocabulary import (
+    ACTOR_TYPES,
+    DATE_PRECISIONS,
+    DOCUMENT_METADATA,
+    SOURCE_KINDS,
+    check_term,
+)
 
 DEFAULT_PATH = Path("corpus/discourse.sqlite")
 APPLICATION_ID = 0x44495343  # "DISC": marks a SQLite file as a discourse store
@@ -220,18 +226,7 @@ MIGRATIONS: list[tuple[int, str]] = [
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 DOCUMENT_FIELDS = (
-    "url",
-    "canonical_url",
-    "source_kind",
-    "actor_type",
-    "publisher",
-    "author",
-    "party",
-    "title",
-    "published_at",
-    "date_precision",
-    "retrieved_at",
-    "language",
+    *DOCUMENT_METADATA,
     "text",
     "warc_file",
     "warc_offset",

@@ -21,3 +21,20 @@ def check_term(field: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ValueError(f"{field} must be one of {', '.join(allowed)}; got {value!r}")
     return value
+
+
+# What a document says about itself beside its text: filled by adapters and imports alike.
+DOCUMENT_METADATA = (
+    "url",
+    "canonical_url",
+    "source_kind",
+    "actor_type",
+    "publisher",
+    "author",
+    "party",
+    "title",
+    "published_at",
+    "date_precision",
+    "retrieved_at",
+    "language",
+)

@@ -24,6 +24,7 @@ import pandas as pd
 from discourse.errors import UsageError
 from discourse.provenance import canonical_json
 from discourse.store import Store
+from discourse.vocabulary import DOCUMENT_METADATA
 
 FORMATS = ("csv", "jsonl", "parquet")
 _PROVENANCE_KEYS = (
@@ -39,18 +40,7 @@ _PROVENANCE_KEYS = (
 )
 DOCUMENT_COLUMNS = (
     "id",
-    "url",
-    "canonical_url",
-    "source_kind",
-    "actor_type",
-    "publisher",
-    "author",
-    "party",
-    "title",
-    "published_at",
-    "date_precision",
-    "retrieved_at",
-    "language",
+    *DOCUMENT_METADATA,
     "word_count",
     "text_sha256",
     "version",

@@ -20,7 +20,6 @@ TRACKED_LIBRARIES = (
     "trafilatura",
     "htmldate",
     "pdfminer.six",
-    "pypdf",
     "warcio",
     "matplotlib",
 )

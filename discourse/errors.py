@@ -32,13 +32,3 @@ class ConfigError(UsageError):
 
 class StoreError(DiscourseError):
     """The SQLite store cannot be opened, upgraded or written."""
-
-
-class NotBuiltError(DiscourseError):
-    """A command whose feature does not exist yet; it says so rather than pretend."""
-
-    def __init__(self, feature: str, issue: int):
-        super().__init__(
-            f"'{feature}' is not built yet",
-            hint=f"it is tracked as issue {issue}; nothing was done",
-        )

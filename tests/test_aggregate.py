@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from discourse.analyse.aggregate import add_period, grouped_ratios, ratio_with_ci
+from discourse.analyse.aggregate import grouped_ratios, ratio_with_ci
 
 
 def units():
@@ -77,16 +77,6 @@ def test_ratio_with_ci_vector_form():
     )
     assert estimate == 1.0
     assert 0.5 <= low <= estimate <= high <= 1.5
-
-
-def test_add_period_and_imprecise_dates():
-    frame = pd.DataFrame({"published_at": ["2010-07-19", "2011", None]})
-
-    def labels(period):
-        return [p if isinstance(p, str) else None for p in add_period(frame, period)["period"]]
-
-    assert labels("quarter") == ["2010-Q3", None, None]
-    assert labels("year") == ["2010", "2011", None]
 
 
 def test_rows_without_a_group_are_left_out():

@@ -14,16 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from discourse.dates import period_of
-
 _CHUNK = 200  # bootstrap replicates drawn at once (bounds memory for large groups)
-
-
-def add_period(frame: pd.DataFrame, period: str, date_column: str = "published_at") -> pd.DataFrame:
-    """A copy with a `period` column ("2010", "2010-Q3", "2010-07"); None when too imprecise."""
-    out = frame.copy()
-    out["period"] = [period_of(v if isinstance(v, str) else None, period) for v in out[date_column]]
-    return out
 
 
 def group_seed(seed: int, key: Sequence) -> np.random.Generator:

@@ -142,7 +142,6 @@ SURVEY_SETTINGS = ResultTable(
         "table it read, so the comparison can be traced and repeated."
     ),
 )
-TABLES = (SURVEY_COMPARISON, SURVEY_CORRELATION, SURVEY_SETTINGS)
 
 
 @dataclass(frozen=True)

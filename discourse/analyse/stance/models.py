@@ -324,14 +324,6 @@ class LinearModel:
         return model
 
 
-APPROACHES = {
-    "keyword": KeywordModel,
-    "vader": VaderModel,
-    "rules": rules.RuleModel,
-    "linear": LinearModel,
-}
-
-
 def load_model(directory: Path):
     """Load a trained stance model directory (model.json + weights.npz)."""
     directory = Path(directory)

@@ -12,7 +12,6 @@ ACTOR_TYPES = (
     "other",
 )
 STANCES = ("support", "sceptical", "neutral", "irrelevant")
-PERIODS = ("month", "quarter", "year")
 DATE_PRECISIONS = ("day", "month", "year")
 
 

@@ -1,4 +1,4 @@
-"""URLs: one canonical spelling per page, what a source may fetch, and safe file names.
+"""URLs: one canonical spelling per page, and what a source may fetch.
 
 Canonical URLs make "the same page" decidable before anything is fetched or stored: the
 frontier keys requests by them and documents are stored under them, so a link with
@@ -8,7 +8,6 @@ private, loopback or link-local address unless the configuration explicitly allo
 page must not be able to steer the crawler into the researcher's own network).
 """
 
-import hashlib
 import ipaddress
 import posixpath
 import re
@@ -47,16 +46,6 @@ TRACKING_PREFIXES = ("utm_",)
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _QUERY_SAFE = ":@!$'()*,;/?-._~"  # '&', '=' and '+' are structural in a query: always encoded
 _RAW = "surrogateescape"  # percent-escapes that are not UTF-8 (e.g. Latin-1 paths) survive as bytes
-_WINDOWS_RESERVED = frozenset(
-    {
-        "con",
-        "prn",
-        "aux",
-        "nul",
-        *(f"com{i}" for i in range(1, 10)),
-        *(f"lpt{i}" for i in range(1, 10)),
-    }
-)
 
 
 class UrlError(ValueError):
@@ -225,25 +214,3 @@ def resolve_host(host: str, port: int) -> list[str]:
         raise UrlError(f"cannot resolve host {host!r} ({exc})") from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     return sorted(addresses, key=lambda a: ":" in a)
-
-
-def safe_filename(url: str, *, suffix: str = "", max_length: int = 120) -> str:
-    """A file name derived from a URL that is safe on every common file system.
-
-    Only ASCII letters, digits, '.', '_' and '-'; no leading dot, no '..', no reserved
-    Windows device names; host and path kept readable, cut to `max_length`, and made unique
-    by a short hash of the whole URL (two URLs differing only in characters that were
-    replaced still get different names).
-    """
-    parts = urlsplit(url)
-    words = re.findall(
-        r"[A-Za-z0-9][A-Za-z0-9._-]*", unquote(f"{parts.hostname or ''}/{parts.path}?{parts.query}")
-    )
-    readable = re.sub(r"\.{2,}", ".", "_".join(words))
-    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
-    suffix = re.sub(r"[^A-Za-z0-9.]+", "", suffix)
-    room = max(1, max_length - len(digest) - len(suffix) - 1)
-    stem = readable[:room].rstrip("._-") or "url"
-    if stem.split(".")[0].lower() in _WINDOWS_RESERVED:
-        stem = f"_{stem}"
-    return f"{stem}-{digest}{suffix}"

@@ -7,7 +7,6 @@ from discourse.collect.urls import (
     canonicalize,
     host_allowed,
     is_public_address,
-    safe_filename,
     scope_problem,
 )
 
@@ -108,29 +107,3 @@ def test_scope_checks():
 )
 def test_private_loopback_and_link_local_addresses(address, public):
     assert is_public_address(address) is public
-
-
-@pytest.mark.parametrize(
-    "url, name",
-    [
-        (
-            "https://www.gov.uk/government/speeches/big-society-speech",
-            "www.gov.uk_government_speeches_big-society-speech-",
-        ),
-        ("http://x.org/../../etc/passwd", "x.org_etc_passwd-"),
-        ("http://con/", "_con-"),
-        ("http://x.org/.hidden/..", "x.org_hidden-"),
-        ("http://x.org/caf\u00e9?a=1&b=<script>", "x.org_caf_a_1_b_script-"),
-    ],
-)
-def test_safe_file_names(url, name):
-    made = safe_filename(url, suffix=".html")
-    assert made.startswith(name)
-    assert made.endswith(".html")
-    assert len(made) == len(name) + 12 + len(".html")
-
-
-def test_safe_file_names_are_short_and_distinct():
-    long_url = "http://x.org/" + "a" * 500
-    assert len(safe_filename(long_url)) <= 120
-    assert safe_filename("http://x.org/a b") != safe_filename("http://x.org/a_b")

@@ -39,7 +39,6 @@ from discourse.collect.sources.common import (
 from discourse.config import Section
 from discourse.dates import PartialDate
 
-COUNCIL_TYPES = ("county", "district", "unitary", "metropolitan", "london_borough")
 _COMMITTEE = re.compile(
     r"(?:mgCommitteeDetails\.aspx\?ID=|ieListMeetings\.aspx\?(?:CommitteeId|CId)=)(\d+)", re.I
 )

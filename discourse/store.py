@@ -207,6 +207,25 @@ MIGRATIONS: list[tuple[int, str]] = [
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        4,
+        # analysis: tokens cached per document text (one row read back per document, not
+        # one per sentence); replaces token_cache, a cache that is simply rebuilt
+        """
+        DROP TABLE token_cache;
+        CREATE TABLE token_forms (
+            id INTEGER PRIMARY KEY,
+            form TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE document_tokens (
+            tokenizer TEXT NOT NULL,
+            text_key TEXT NOT NULL,
+            lengths BLOB NOT NULL,
+            ids BLOB NOT NULL,
+            PRIMARY KEY (tokenizer, text_key)
+        ) WITHOUT ROWID;
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -107,3 +107,21 @@ def test_stored_passages_match_the_text_and_rerun_splits_only_new_documents(stor
     store.add_document(make_document(3))
     again = ensure_passages(store, store.iter_documents())
     assert again == {"documents": 3, "split": 1, "sentences": 1}
+
+
+def test_sentence_tokens_from_the_split_are_those_of_each_sentence_alone():
+    # one pass gives sentences and tokens: each sentence's tokens must be what tokenising its
+    # text alone gives, also where a boundary falls inside a chunk ("cuts.Volunteers")
+    text = (
+        "  The hon. Member praised co-production.  It works!\n"
+        "We oppose the cuts.Volunteers run 12 libraries (and/or halls).\n\n"
+        "3.1 The Council notes the not-for-profit sector.   "
+    )
+    segmenter = Segmenter(tokens=True)
+    [segmented] = segmenter.segment_many([(text, "council")])
+    sentences = [text[s.char_start : s.char_end] for s in segmented.spans if s.unit == "sentence"]
+    assert sentences[2:4] == ["We oppose the cuts.", "Volunteers run 12 libraries (and/or halls)."]
+    words = [[segmented.strings[h] for h in tokens] for tokens in segmented.tokens]
+    alone = [[t.lower_ for t in segmenter.nlp.make_doc(s)] for s in sentences]
+    assert words == alone
+    assert words[0] == ["the", "hon.", "member", "praised", "co-production", "."]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from discourse.analyse.passages import Segmenter, split_new_documents
-from discourse.analyse.preprocess import Tokens, preprocess
+from discourse.analyse.preprocess import TokenCache, Tokenizer, Tokens, preprocess
 from discourse.analyse.relevance import (
     LearnedScorer,
     LexiconScorer,
@@ -59,18 +59,46 @@ class Resources:
     concept_matches: np.ndarray  # sentences × lexicon concepts (concept_counts)
     progress: Progress = SILENT
     counts: dict = field(default_factory=dict)
+    tokens: TokenCache | None = None  # the cache the split filled (shares its tokenizer)
 
     @cached_property
     def terms(self) -> Tokens:
         """Analysis terms of every sentence (aligned with the sentence table's rows)."""
         terms, counts = preprocess(
             self.store,
-            self.sentences["text"].tolist(),
+            self.sentences["text"].to_numpy(dtype=object),
             self.config.preprocess,
+            groups=document_groups(self.store, self.sentences["document_id"].to_numpy()),
+            cache=self.tokens,
             progress=self.progress,
         )
         self.counts["preprocess"] = counts
         return terms
+
+
+def document_groups(store: Store, document_ids: np.ndarray) -> list[tuple[str, int]]:
+    """(text_sha256, number of sentences) of each document in a sentence table, in order:
+    the token cache's keys for its rows."""
+    if len(document_ids) == 0:
+        return []
+    starts = np.flatnonzero(np.r_[True, document_ids[1:] != document_ids[:-1]])
+    sizes = np.diff(np.r_[starts, len(document_ids)])
+    ids = document_ids[starts].tolist()
+    hashes = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        hashes.update(
+            store.read(
+                f"SELECT id, text_sha256 FROM documents WHERE id IN ({','.join('?' * len(part))})",
+                part,
+            )
+        )
+    return [(hashes[i], int(size)) for i, size in zip(ids, sizes, strict=True)]
+
+
+def needs_terms(config: AnalyseFile) -> bool:
+    """Whether any stage of the run uses analysis terms (topics, keyness)."""
+    return config.topics.enabled or bool(config.trends.keyness)
 
 
 def build_stages(config: AnalyseFile, resources: Resources) -> list[Stage]:
@@ -125,14 +153,20 @@ def analyse(
     with store.run("analyse", config=recorded, seed=settings.seed, command=command) as run:
         started = time.perf_counter()
         include = settings.include_duplicates
-        split = split_new_documents(store, include_duplicates=include, progress=progress)
+        tokens = TokenCache(store, Tokenizer(config.preprocess))
+        split = split_new_documents(
+            store,
+            include_duplicates=include,
+            progress=progress,
+            tokens=tokens.store_segmented if needs_terms(config) else None,
+        )
         seconds = {"passages": round(time.perf_counter() - started, 3)}
         started = time.perf_counter()
         sentences, matches = build_sentences(
             store, config, scorer, learned=learned, progress=progress
         )
         seconds["sentences"] = round(time.perf_counter() - started, 3)
-        resources = Resources(store, config, sentences, scorer, matches, progress)
+        resources = Resources(store, config, sentences, scorer, matches, progress, tokens=tokens)
         data = AnalysisInput(
             sentences=sentences,
             seed=settings.seed,

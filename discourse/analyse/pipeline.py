@@ -9,6 +9,7 @@ left behind for it.
 """
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -39,6 +40,7 @@ from discourse.store import ResultTable, Store
 DEFAULT_CONFIG = Path("analyse.toml")
 _SHARED_TEXT = ("text", "context_before", "context_after")
 _FLOAT_DIGITS = 12  # floats are rounded so tiny summation noise never changes stored bytes
+_ROWS_PER_SLICE = 10_000  # result rows made at once (stable_rows)
 
 
 def load_config(path: Path | None = None) -> AnalyseFile:
@@ -317,29 +319,35 @@ def _empty_sentences() -> pd.DataFrame:
     return _typed(frame)
 
 
-def stable_rows(table: ResultTable, frame: pd.DataFrame) -> list[dict]:
-    """Rows in key order with floats rounded: the same results always give the same bytes."""
+def stable_rows(table: ResultTable, frame: pd.DataFrame) -> Iterator[dict]:
+    """Rows in key order with floats rounded: the same results always give the same bytes.
+
+    Rows are made a slice of the frame at a time, as they are written: a table with a row per
+    sentence, held as Python dicts all at once, would cost several times the frame itself.
+    """
     names = [c for c, _ in table.columns]
     missing = [c for c in table.key if c not in frame.columns]
     if missing:
         raise ValueError(f"result {table.name}: key columns {missing} missing from the frame")
     ordered = frame.sort_values(list(table.key), kind="mergesort", ignore_index=True)
-    kinds = dict(table.columns)
-    rows = []
-    for record in ordered.to_dict(orient="records"):
-        row = {}
-        for name in names:
-            value = record.get(name)
-            if value is not None and kinds[name] == "REAL":
-                value = float(value)
-                value = None if value != value else round(value, _FLOAT_DIGITS)
-            elif value is not None and kinds[name] == "INTEGER" and not pd.isna(value):
-                value = int(value)
-            elif value is not None and pd.isna(value):
-                value = None
-            row[name] = value
-        rows.append(row)
-    return rows
+    return _rounded_rows(ordered, names, dict(table.columns))
+
+
+def _rounded_rows(ordered: pd.DataFrame, names: list[str], kinds: dict[str, str]):
+    for start in range(0, len(ordered), _ROWS_PER_SLICE):
+        for record in ordered.iloc[start : start + _ROWS_PER_SLICE].to_dict(orient="records"):
+            row = {}
+            for name in names:
+                value = record.get(name)
+                if value is not None and kinds[name] == "REAL":
+                    value = float(value)
+                    value = None if value != value else round(value, _FLOAT_DIGITS)
+                elif value is not None and kinds[name] == "INTEGER" and not pd.isna(value):
+                    value = int(value)
+                elif value is not None and pd.isna(value):
+                    value = None
+                row[name] = value
+            yield row
 
 
 def discard_results(store: Store, run_id: str) -> None:

@@ -8,6 +8,7 @@ overall is not its tone about the Big Society. Intervals resample whole document
 
 import importlib.metadata
 
+import numpy as np
 import pandas as pd
 
 from discourse.analyse.aggregate import grouped_ratios
@@ -87,23 +88,34 @@ class SentimentStage:
 
     def run(self, data: AnalysisInput) -> StageOutput:
         sentences = data.sentences
-        scores = []
-        with data.progress.task("sentiment", total=len(sentences)) as task:
-            texts = sentences["text"].tolist()
-            for start in range(0, len(texts), _CHUNK):
-                chunk = texts[start : start + _CHUNK]
-                scores.extend(self.scorer.score_sentence(text) for text in chunk)
-                task.advance(len(chunk))
+        n = len(sentences)
+        # scores go straight into arrays (NaN: the method does not use that scorer), not into
+        # a score object per sentence: a corpus's sentences would cost ~300 bytes each
+        vader, dictionary, sentiment = np.full(n, np.nan), np.full(n, np.nan), np.empty(n)
+        labels = np.empty(n, dtype=object)
+        texts = sentences["text"].to_numpy(dtype=object)
+        with data.progress.task("sentiment", total=n) as task:
+            for start in range(0, n, _CHUNK):
+                end = min(start + _CHUNK, n)
+                for i in range(start, end):
+                    score = self.scorer.score_sentence(texts[i])
+                    if score.vader is not None:
+                        vader[i] = score.vader
+                    if score.dictionary is not None:
+                        dictionary[i] = score.dictionary
+                    sentiment[i] = score.sentiment
+                    labels[i] = score.label
+                task.advance(end - start)
         scored = pd.DataFrame(
             {
                 "document_id": sentences["document_id"].to_numpy(),
                 "seq": sentences["seq"].to_numpy(),
                 "passage_id": sentences["passage_id"].to_numpy(),
                 "relevant": sentences["relevant"].astype(bool).astype(int).to_numpy(),
-                "vader": [s.vader for s in scores],
-                "dictionary": [s.dictionary for s in scores],
-                "sentiment": [s.sentiment for s in scores],
-                "sentiment_label": [s.label for s in scores],
+                "vader": vader,
+                "dictionary": dictionary,
+                "sentiment": sentiment,
+                "sentiment_label": labels,
             }
         )
         return [

@@ -419,6 +419,7 @@ class SentimentConfig(Section):
     vader_weight: float = 0.5  # weight of VADER in the combined score (the dictionary has 1 - w)
     negation_window: int = 3  # a negator this many words before a dictionary match flips it
     neutral_band: float = 0.05  # |score| at or below this is labelled neutral
+    workers: int = Field(2, ge=1)  # processes scoring sentences (same scores with any number)
 
     @field_validator("vader_weight")
     @classmethod

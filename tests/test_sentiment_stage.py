@@ -3,10 +3,13 @@
 import hashlib
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from discourse.analyse.sentiment import SentimentStage
+from discourse.analyse.sentiment.scorer import SentimentScorer
+from discourse.analyse.sentiment.stage import LABELS, score_sentences
 from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput
 from discourse.config import SentimentConfig
 
@@ -190,3 +193,19 @@ def test_the_pipeline_runs_the_stage_and_stores_its_tables(store):
         ["2011", "charity", 2, 4]
     ]
     assert all_mean["estimate"].iloc[0] == pytest.approx(sentences["sentiment"].mean())
+
+
+def test_worker_processes_give_the_same_scores_in_the_same_order():
+    # 3 slices of 2,000 sentences: with workers they are scored in forked processes
+    phrases = ["A good plan.", "Bad cuts hurt volunteers.", "The council met.", "Not good at all!"]
+    texts = np.array([f"{phrases[i % 4]} Item {i}." for i in range(4500)], dtype=object)
+    scorer = SentimentScorer.from_config(SentimentConfig())
+    alone = score_sentences(scorer, texts, workers=1)
+    together = score_sentences(scorer, texts, workers=2)
+    for one, two in zip(alone, together, strict=True):
+        np.testing.assert_array_equal(one, two)
+    assert [LABELS[code] for code in alone[3][:4]] == [
+        scorer.score_sentence(text).label for text in texts[:4]
+    ]
+    assert alone[2][:4].tolist() == [scorer.score_sentence(t).sentiment for t in texts[:4]]
+    assert len(set(alone[3][:4].tolist())) == 3  # positive, negative and neutral all occur

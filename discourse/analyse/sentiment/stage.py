@@ -7,6 +7,7 @@ overall is not its tone about the Big Society. Intervals resample whole document
 """
 
 import importlib.metadata
+import multiprocessing
 
 import numpy as np
 import pandas as pd
@@ -15,9 +16,11 @@ from discourse.analyse.aggregate import grouped_ratios
 from discourse.analyse.sentiment.scorer import SentimentScorer
 from discourse.analyse.stage import AnalysisInput, StageOutput
 from discourse.config import SentimentConfig
+from discourse.progress import SILENT, Progress
 from discourse.store import ResultTable
 
-_CHUNK = 500  # sentences scored between progress updates
+_CHUNK = 2000  # sentences scored between progress updates (one task of a worker process)
+LABELS = ("negative", "neutral", "positive")
 
 SENTENCES = ResultTable(
     name="sentiment_sentences",
@@ -77,6 +80,62 @@ SETTINGS = ResultTable(
 METRICS = ("mean_sentiment", "share_positive", "share_negative")
 
 
+_FORKED: tuple[SentimentScorer, np.ndarray] | None = None  # what forked workers score
+
+
+def score_sentences(
+    scorer: SentimentScorer, texts: np.ndarray, *, workers: int = 1, progress: Progress = SILENT
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """VADER, dictionary and combined scores (NaN: the method does not use that scorer) and
+    label codes (into LABELS) of every text, in order.
+
+    Scores go straight into arrays, not a score object per sentence (~300 bytes each over a
+    corpus). Scoring is pure Python and sentences are independent, so with `workers` > 1
+    slices are scored in forked processes that inherit the scorer and the texts; every
+    sentence gets the same score with any number of workers.
+    """
+    n = len(texts)
+    slices = [(start, min(start + _CHUNK, n)) for start in range(0, n, _CHUNK)]
+    columns = (np.full(n, np.nan), np.full(n, np.nan), np.empty(n), np.empty(n, dtype=np.int8))
+    parallel = workers > 1 and len(slices) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    global _FORKED
+    _FORKED = (scorer, texts)
+    try:
+        with progress.task("sentiment", total=n) as task:
+            if parallel:
+                with multiprocessing.get_context("fork").Pool(min(workers, len(slices))) as pool:
+                    for (start, end), scored in zip(
+                        slices, pool.imap(_score_slice, slices), strict=True
+                    ):
+                        for column, values in zip(columns, scored, strict=True):
+                            column[start:end] = values
+                        task.advance(end - start)
+            else:
+                for start, end in slices:
+                    for column, values in zip(columns, _score_slice((start, end)), strict=True):
+                        column[start:end] = values
+                    task.advance(end - start)
+    finally:
+        _FORKED = None
+    return columns
+
+
+def _score_slice(bounds: tuple[int, int]) -> tuple[np.ndarray, ...]:
+    scorer, texts = _FORKED
+    start, end = bounds
+    vader, dictionary = np.full(end - start, np.nan), np.full(end - start, np.nan)
+    sentiment, labels = np.empty(end - start), np.empty(end - start, dtype=np.int8)
+    for i in range(end - start):
+        score = scorer.score_sentence(texts[start + i])
+        if score.vader is not None:
+            vader[i] = score.vader
+        if score.dictionary is not None:
+            dictionary[i] = score.dictionary
+        sentiment[i] = score.sentiment
+        labels[i] = LABELS.index(score.label)
+    return vader, dictionary, sentiment, labels
+
+
 class SentimentStage:
     """Pipeline stage "sentiment": sentence scores and their grouped aggregates."""
 
@@ -88,24 +147,10 @@ class SentimentStage:
 
     def run(self, data: AnalysisInput) -> StageOutput:
         sentences = data.sentences
-        n = len(sentences)
-        # scores go straight into arrays (NaN: the method does not use that scorer), not into
-        # a score object per sentence: a corpus's sentences would cost ~300 bytes each
-        vader, dictionary, sentiment = np.full(n, np.nan), np.full(n, np.nan), np.empty(n)
-        labels = np.empty(n, dtype=object)
         texts = sentences["text"].to_numpy(dtype=object)
-        with data.progress.task("sentiment", total=n) as task:
-            for start in range(0, n, _CHUNK):
-                end = min(start + _CHUNK, n)
-                for i in range(start, end):
-                    score = self.scorer.score_sentence(texts[i])
-                    if score.vader is not None:
-                        vader[i] = score.vader
-                    if score.dictionary is not None:
-                        dictionary[i] = score.dictionary
-                    sentiment[i] = score.sentiment
-                    labels[i] = score.label
-                task.advance(end - start)
+        vader, dictionary, sentiment, labels = score_sentences(
+            self.scorer, texts, workers=self.config.workers, progress=data.progress
+        )
         scored = pd.DataFrame(
             {
                 "document_id": sentences["document_id"].to_numpy(),
@@ -115,7 +160,7 @@ class SentimentStage:
                 "vader": vader,
                 "dictionary": dictionary,
                 "sentiment": sentiment,
-                "sentiment_label": labels,
+                "sentiment_label": np.asarray(LABELS, dtype=object)[labels],
             }
         )
         return [

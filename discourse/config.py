@@ -419,7 +419,9 @@ class SentimentConfig(Section):
     vader_weight: float = 0.5  # weight of VADER in the combined score (the dictionary has 1 - w)
     negation_window: int = 3  # a negator this many words before a dictionary match flips it
     neutral_band: float = 0.05  # |score| at or below this is labelled neutral
-    workers: int = Field(2, ge=1)  # processes scoring sentences (same scores with any number)
+    # processes scoring sentences alongside the stages ahead (0: in turn, in-process); any
+    # number gives the same scores
+    workers: int = Field(1, ge=0)
 
     @field_validator("vader_weight")
     @classmethod

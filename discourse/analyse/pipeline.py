@@ -27,7 +27,7 @@ from discourse.analyse.relevance import (
     load_lexicon,
 )
 from discourse.analyse.sentiment import SentimentStage
-from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput, Stage
+from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput, Stage, StartsEarly
 from discourse.analyse.stance.stage import StanceStage
 from discourse.analyse.topics import TopicsStage
 from discourse.analyse.trends import TrendsStage
@@ -178,7 +178,10 @@ def analyse(
         )
         tables: dict[str, int] = {}
         stages = build_stages(config, resources)
+        early = [stage for stage in stages if isinstance(stage, StartsEarly)]
         try:
+            for stage in early:
+                stage.start(data)
             with progress.task("stages", total=len(stages)) as overall:
                 for stage in stages:
                     overall.update(description=f"stage: {stage.name}")
@@ -192,6 +195,8 @@ def analyse(
                     seconds[stage.name] = round(time.perf_counter() - began, 3)
                     overall.advance()
         except BaseException:
+            for stage in early:
+                stage.cancel()
             discard_results(store, run.id)  # a failed run keeps no half of its results
             raise
         run.summary.update(

@@ -80,48 +80,74 @@ SETTINGS = ResultTable(
 METRICS = ("mean_sentiment", "share_positive", "share_negative")
 
 
-_FORKED: tuple[SentimentScorer, np.ndarray] | None = None  # what forked workers score
-
-
-def score_sentences(
-    scorer: SentimentScorer, texts: np.ndarray, *, workers: int = 1, progress: Progress = SILENT
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+class SentenceScores:
     """VADER, dictionary and combined scores (NaN: the method does not use that scorer) and
     label codes (into LABELS) of every text, in order.
 
     Scores go straight into arrays, not a score object per sentence (~300 bytes each over a
-    corpus). Scoring is pure Python and sentences are independent, so with `workers` > 1
-    slices are scored in forked processes that inherit the scorer and the texts; every
-    sentence gets the same score with any number of workers.
+    corpus). Scoring is pure Python and sentences are independent, so with `workers` ≥ 1
+    slices are scored in forked processes that inherit the scorer and the texts, and they
+    start at once: the pipeline makes this before the stages ahead of sentiment run (see
+    stage.StartsEarly), so scoring shares the machine with the topic model instead of
+    waiting for it. With 0 workers (or no fork, as on Windows) the texts are scored here
+    when collected. Every sentence gets the same score either way.
     """
-    n = len(texts)
-    slices = [(start, min(start + _CHUNK, n)) for start in range(0, n, _CHUNK)]
-    columns = (np.full(n, np.nan), np.full(n, np.nan), np.empty(n), np.empty(n, dtype=np.int8))
-    parallel = workers > 1 and len(slices) > 1 and "fork" in multiprocessing.get_all_start_methods()
-    global _FORKED
-    _FORKED = (scorer, texts)
-    try:
-        with progress.task("sentiment", total=n) as task:
-            if parallel:
-                with multiprocessing.get_context("fork").Pool(min(workers, len(slices))) as pool:
-                    for (start, end), scored in zip(
-                        slices, pool.imap(_score_slice, slices), strict=True
-                    ):
-                        for column, values in zip(columns, scored, strict=True):
-                            column[start:end] = values
-                        task.advance(end - start)
-            else:
-                for start, end in slices:
-                    for column, values in zip(columns, _score_slice((start, end)), strict=True):
+
+    def __init__(self, scorer: SentimentScorer, texts: np.ndarray, *, workers: int = 1):
+        self.work = (scorer, texts)
+        self.slices = [(a, min(a + _CHUNK, len(texts))) for a in range(0, len(texts), _CHUNK)]
+        self._pool = None
+        if (
+            workers >= 1
+            and len(self.slices) > 1
+            and "fork" in multiprocessing.get_all_start_methods()
+        ):
+            global _FORKED
+            _FORKED = self.work
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(
+                    min(workers, len(self.slices))
+                )
+            finally:
+                _FORKED = None  # the workers have their copy
+            self._results = self._pool.imap(_score_forked, self.slices)
+
+    def collect(self, progress: Progress = SILENT) -> tuple[np.ndarray, ...]:
+        """The four arrays, waiting for the workers (or scoring here with none)."""
+        n = len(self.work[1])
+        columns = (np.full(n, np.nan), np.full(n, np.nan), np.empty(n), np.empty(n, dtype=np.int8))
+        try:
+            with progress.task("sentiment", total=n) as task:
+                if self._pool is not None:
+                    results = self._results
+                else:
+                    results = (_score_slice(*self.work, bounds) for bounds in self.slices)
+                for (start, end), scored in zip(self.slices, results, strict=True):
+                    for column, values in zip(columns, scored, strict=True):
                         column[start:end] = values
                     task.advance(end - start)
-    finally:
-        _FORKED = None
-    return columns
+        finally:
+            self.close()
+        return columns
+
+    def close(self) -> None:
+        """Stop the workers (done, or no longer wanted)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
 
 
-def _score_slice(bounds: tuple[int, int]) -> tuple[np.ndarray, ...]:
-    scorer, texts = _FORKED
+_FORKED: tuple[SentimentScorer, np.ndarray] | None = None  # what forked workers score
+
+
+def _score_forked(bounds: tuple[int, int]) -> tuple[np.ndarray, ...]:
+    return _score_slice(*_FORKED, bounds)
+
+
+def _score_slice(
+    scorer: SentimentScorer, texts: np.ndarray, bounds: tuple[int, int]
+) -> tuple[np.ndarray, ...]:
     start, end = bounds
     vader, dictionary = np.full(end - start, np.nan), np.full(end - start, np.nan)
     sentiment, labels = np.empty(end - start), np.empty(end - start, dtype=np.int8)
@@ -144,13 +170,32 @@ class SentimentStage:
     def __init__(self, config: SentimentConfig | None = None):
         self.config = config or SentimentConfig()
         self.scorer = SentimentScorer.from_config(self.config)
+        self._started: tuple[pd.DataFrame, SentenceScores] | None = None
+
+    def start(self, data: AnalysisInput) -> None:
+        """Start scoring in worker processes while the stages ahead run (stage.StartsEarly)."""
+        self.cancel()
+        self._started = (data.sentences, self._scores(data))
+
+    def cancel(self) -> None:
+        if self._started is not None:
+            self._started[1].close()
+            self._started = None
+
+    def _scores(self, data: AnalysisInput) -> SentenceScores:
+        texts = data.sentences["text"].to_numpy(dtype=object)
+        return SentenceScores(self.scorer, texts, workers=self.config.workers)
 
     def run(self, data: AnalysisInput) -> StageOutput:
         sentences = data.sentences
-        texts = sentences["text"].to_numpy(dtype=object)
-        vader, dictionary, sentiment, labels = score_sentences(
-            self.scorer, texts, workers=self.config.workers, progress=data.progress
-        )
+        started, self._started = self._started, None
+        if started is not None and started[0] is sentences:
+            scores = started[1]
+        else:
+            if started is not None:
+                started[1].close()
+            scores = self._scores(data)
+        vader, dictionary, sentiment, labels = scores.collect(data.progress)
         scored = pd.DataFrame(
             {
                 "document_id": sentences["document_id"].to_numpy(),

@@ -14,10 +14,12 @@ can hand each sentence's tokens on (`Segmented.tokens`): a document is tokenised
 its sentences and for its terms.
 """
 
+import multiprocessing
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import spacy
@@ -264,9 +266,17 @@ class Segmenter:
         return lower[first:last]
 
 
-# Receives each split batch's documents with their sentences' tokens, inside the transaction
-# that stores the passages (preprocess.TokenCache.store_segmented).
-TokenSink = Callable[[sqlite3.Connection, list[tuple[Document, Segmented]]], None]
+class TokenSink(Protocol):
+    """Takes the sentence tokens of the documents split (preprocess.TokenCache)."""
+
+    def digest(self, segmented: Segmented) -> object:
+        """What is kept of one document's tokens. Runs where the document was split, which
+        may be a worker process: the tokens are only readable with that process's strings."""
+        ...
+
+    def save(self, conn: sqlite3.Connection, digested: list[tuple[Document, object]]) -> None:
+        """Keep a batch's digests, inside the transaction that stores its passages."""
+        ...
 
 
 def ensure_passages(
@@ -278,28 +288,50 @@ def ensure_passages(
     total: int | None = None,
     batch: int = 200,
     tokens: TokenSink | None = None,
+    workers: int = 1,
 ) -> dict[str, int]:
     """Split every document that has no passages under the segmenter's tag yet.
 
     Returns counts: documents seen, documents split now, sentences added. Each batch of
     documents is one transaction, so an interrupted run keeps what it finished. With
     `tokens`, each batch's sentence tokens go to it in the same transaction. The spaCy
-    pipeline is built only once a document needs splitting.
+    pipeline is built only once a document needs splitting. With `workers` > 1, batches are
+    split in that many forked processes (documents are independent) and stored here, in
+    order: the passages are the same with any number of workers.
     """
     counts = {"documents": 0, "split": 0, "sentences": 0}
-    pending: list[Document] = []
     lazy = _LazySegmenter(segmenter, tokens is not None)
-    with progress.task("passages", total=total) as task:
+    wave: list[list[Document]] = []  # batches split together, then stored in order
+    with progress.task("passages", total=total) as task, _Splitter(lazy, tokens, workers) as split:
+        splitting = None  # the wave the workers are splitting while the one before is stored
+
+        def flush() -> None:
+            nonlocal splitting
+            previous, splitting = splitting, (list(wave), split.submit(wave))
+            wave.clear()
+            if previous is not None:
+                store_wave(*previous)
+
+        def store_wave(batches: list[list[Document]], result) -> None:
+            for todo, segmented in zip(batches, result(), strict=True):
+                _store_batch(store, todo, segmented, lazy.tag, counts, tokens)
+            task.advance(sum(len(todo) for todo in batches))
+
+        pending: list[Document] = []
         for document in documents:
             counts["documents"] += 1
             pending.append(document)
             if len(pending) >= batch:
-                _split_batch(store, pending, lazy, counts, tokens)
-                task.advance(len(pending))
+                wave.append(_unsplit(store, pending, lazy.tag))
+                task.advance(len(pending) - len(wave[-1]))
                 pending = []
+                if len(wave) >= split.wave:
+                    flush()
         if pending:
-            _split_batch(store, pending, lazy, counts, tokens)
-            task.advance(len(pending))
+            wave.append(_unsplit(store, pending, lazy.tag))
+            task.advance(len(pending) - len(wave[-1]))
+        flush()
+        store_wave(*splitting)
     return counts
 
 
@@ -319,36 +351,94 @@ class _LazySegmenter:
         return self._segmenter
 
 
-def _split_batch(
-    store: Store,
-    documents: list[Document],
-    lazy: _LazySegmenter,
-    counts: dict[str, int],
-    tokens: TokenSink | None,
-) -> None:
+_FORKED: tuple[Segmenter, TokenSink | None] | None = None  # what forked workers split with
+
+
+class _Splitter:
+    """Splits waves of batches here or, with workers, in forked processes started on the
+    first wave with work (after the spaCy pipeline is built, so they share it). Workers split
+    a wave while the one before is stored."""
+
+    def __init__(self, lazy: _LazySegmenter, tokens: TokenSink | None, workers: int):
+        self.lazy = lazy
+        self.tokens = tokens
+        self.workers = workers if "fork" in multiprocessing.get_all_start_methods() else 1
+        self.wave = 2 * self.workers  # batches per wave: work for every worker while we store
+        self._pool = None
+
+    def submit(self, batches: list[list[Document]]) -> Callable[[], list]:
+        """Start splitting the batches; the returned function gives each batch's (spans,
+        token digest) per document, waiting for the workers if need be."""
+        items = [[(d.text, d.source_kind) for d in todo] for todo in batches]
+        if not any(items):
+            return lambda: [[] for _ in items]
+        segmenter = self.lazy.segmenter
+        if self.workers <= 1 or sum(1 for batch in items if batch) < 2:
+            return lambda: [_segment(segmenter, self.tokens, batch) for batch in items]
+        if self._pool is None:
+            global _FORKED
+            _FORKED = (segmenter, self.tokens)
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(self.workers)
+            finally:
+                _FORKED = None  # the workers have their copy
+        return self._pool.map_async(_segment_forked, items, chunksize=1).get
+
+    def __enter__(self) -> "_Splitter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+
+def _segment_forked(items: list[tuple[str, str]]) -> list[tuple[list[Span], object]]:
+    return _segment(*_FORKED, items)
+
+
+def _segment(
+    segmenter: Segmenter, tokens: TokenSink | None, items: list[tuple[str, str]]
+) -> list[tuple[list[Span], object]]:
+    """Each document's spans and, if a sink takes them, the digest of its tokens."""
+    digest = tokens is not None and segmenter.tokens
+    return [
+        (segmented.spans, tokens.digest(segmented) if digest else None)
+        for segmented in segmenter.segment_many(items)
+    ]
+
+
+def _unsplit(store: Store, documents: list[Document], tag: str) -> list[Document]:
+    """The documents that have no passages under the tag yet."""
     ids = [d.id for d in documents]
     marks = ",".join("?" * len(ids))
     done = {
         row[0]
         for row in store.read(
             f"SELECT DISTINCT document_id FROM passages WHERE segmenter = ? AND document_id IN ({marks})",
-            (lazy.tag, *ids),
+            (tag, *ids),
         )
     }
-    todo = [d for d in documents if d.id not in done]
+    return [d for d in documents if d.id not in done]
+
+
+def _store_batch(
+    store: Store,
+    todo: list[Document],
+    segmented: list[tuple[list[Span], object]],
+    tag: str,
+    counts: dict[str, int],
+    tokens: TokenSink | None,
+) -> None:
     if not todo:
         return
-    segmenter = lazy.segmenter
     rows = []
-    split = []
-    for document, segmented in zip(
-        todo, segmenter.segment_many((d.text, d.source_kind) for d in todo), strict=True
-    ):
-        for span in segmented.spans:
+    for document, (spans, _) in zip(todo, segmented, strict=True):
+        for span in spans:
             rows.append(
                 (
                     document.id,
-                    segmenter.tag,
+                    tag,
                     span.unit,
                     span.seq,
                     span.parent_seq,
@@ -358,15 +448,17 @@ def _split_batch(
             )
             counts["sentences"] += span.unit == "sentence"
         counts["split"] += 1
-        split.append((document, segmented))
     with store.transaction() as conn:
         conn.executemany(
             "INSERT INTO passages (document_id, segmenter, unit, seq, parent_seq, char_start, "
             "char_end) VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-        if tokens is not None and segmenter.tokens:
-            tokens(conn, split)
+        if tokens is not None:
+            digested = [(d, digest) for d, (_, digest) in zip(todo, segmented, strict=True)]
+            digested = [(d, digest) for d, digest in digested if digest is not None]
+            if digested:
+                tokens.save(conn, digested)
 
 
 def split_new_documents(
@@ -375,10 +467,12 @@ def split_new_documents(
     include_duplicates: bool = False,
     progress: Progress = SILENT,
     tokens: TokenSink | None = None,
+    workers: int = 1,
 ) -> dict[str, int]:
     """Split the documents analysis reads that have no passages yet; others are not read.
 
-    `tokens` receives the new sentences' tokens (see ensure_passages).
+    `tokens` receives the new sentences' tokens, `workers` processes split (see
+    ensure_passages).
     """
     # NOT EXISTS walks the passages index per document; NOT IN would list every passage
     unsplit = (
@@ -393,4 +487,6 @@ def split_new_documents(
     documents = store.iter_documents(
         include_duplicates=include_duplicates, where=unsplit, params=(SEGMENTER,)
     )
-    return ensure_passages(store, documents, progress=progress, total=total, tokens=tokens)
+    return ensure_passages(
+        store, documents, progress=progress, total=total, tokens=tokens, workers=workers
+    )

@@ -160,7 +160,8 @@ def analyse(
             store,
             include_duplicates=include,
             progress=progress,
-            tokens=tokens.store_segmented if needs_terms(config) else None,
+            tokens=tokens if needs_terms(config) else None,
+            workers=settings.workers,
         )
         seconds = {"passages": round(time.perf_counter() - started, 3)}
         started = time.perf_counter()

@@ -223,21 +223,17 @@ class TokenCache:
         self._ids: dict[str, int] = {}
         self._forms: list[str] = []
 
-    def store_segmented(
-        self, conn: sqlite3.Connection, split: list[tuple[Document, Segmented]]
-    ) -> None:
-        """Cache the sentence tokens the segmenter handed on (passages.TokenSink)."""
+    def digest(self, segmented: Segmented) -> list[list[str]] | None:
+        """A split document's sentence tokens as forms (passages.TokenSink); None with a
+        trained pipeline, which tokenises on its own pass."""
         if not self.tokenizer.blank:
-            return  # a trained pipeline tokenises on its own pass
-        entries = []
-        for document, segmented in split:
-            vocab = segmented.strings
-            forms = [
-                self.tokenizer.forms(lower, vocab, self.tokenizer.nlp.vocab)
-                for lower in segmented.tokens
-            ]
-            entries.append((document.text_sha256, forms))
-        self.write(conn, entries)
+            return None
+        vocab = self.tokenizer.nlp.vocab
+        return [self.tokenizer.forms(lower, segmented.strings, vocab) for lower in segmented.tokens]
+
+    def save(self, conn: sqlite3.Connection, digested: list[tuple[Document, object]]) -> None:
+        """Cache the digested tokens of a batch of split documents (passages.TokenSink)."""
+        self.write(conn, [(document.text_sha256, forms) for document, forms in digested])
 
     def write(
         self, conn: sqlite3.Connection, entries: list[tuple[str, list[list[str]]]]

@@ -124,7 +124,7 @@ def test_sentence_tokens_from_the_split_are_those_of_each_sentence_alone():
     [segmented] = segmenter.segment_many([(text, "council")])
     sentences = [text[s.char_start : s.char_end] for s in segmented.spans if s.unit == "sentence"]
     assert sentences[2:4] == ["We oppose the cuts.", "Volunteers run 12 libraries (and/or halls)."]
-    words = [[segmented.strings[h] for h in tokens] for tokens in segmented.tokens]
+    words = [[segmented.vocab.strings[h] for h in tokens] for tokens in segmented.tokens]
     alone = [[t.lower_ for t in segmenter.nlp.make_doc(s)] for s in sentences]
     assert words == alone
     assert words[0] == ["the", "hon.", "member", "praised", "co-production", "."]

@@ -26,9 +26,9 @@ import spacy
 from spacy.attrs import LOWER
 from spacy.lang.char_classes import HYPHENS
 from spacy.language import Language
-from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
+from spacy.vocab import Vocab
 
 from discourse.progress import SILENT, Progress
 from discourse.store import Document, Store
@@ -187,13 +187,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
 class Segmented:
     """One document's units and, when asked for, its sentences' tokens from the same pass.
 
-    `tokens[i]` holds the LOWER attribute (hashes into `strings`) of every token of the i-th
-    sentence span, exactly as tokenising that sentence's text alone would give them.
+    `tokens[i]` holds the LOWER attribute (hashes into `vocab.strings`) of every token of the
+    i-th sentence span, exactly as tokenising that sentence's text alone would give them.
     """
 
     spans: list[Span]
     tokens: list[np.ndarray] | None = None
-    strings: StringStore | None = None
+    vocab: Vocab | None = None  # the segmenter's: its strings and lexeme attributes
 
 
 class Segmenter:
@@ -242,7 +242,7 @@ class Segmenter:
                     sentence_seq += 1
                     if tokens is not None:
                         tokens.append(self._sentence_tokens(text, bounds, sentence, lower))
-            yield Segmented(spans, tokens, self.nlp.vocab.strings if self.tokens else None)
+            yield Segmented(spans, tokens, self.nlp.vocab if self.tokens else None)
 
     def _sentence_tokens(self, text: str, bounds: tuple[int, int], sentence, lower) -> np.ndarray:
         """The sentence's tokens as tokenising its text alone gives them.
@@ -271,7 +271,7 @@ class TokenSink(Protocol):
 
     def digest(self, segmented: Segmented) -> object:
         """What is kept of one document's tokens. Runs where the document was split, which
-        may be a worker process: the tokens are only readable with that process's strings."""
+        may be a worker process: the tokens are only readable with that process's vocab."""
         ...
 
     def save(self, conn: sqlite3.Connection, digested: list[tuple[Document, object]]) -> None:

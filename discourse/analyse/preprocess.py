@@ -228,8 +228,8 @@ class TokenCache:
         trained pipeline, which tokenises on its own pass."""
         if not self.tokenizer.blank:
             return None
-        vocab = self.tokenizer.nlp.vocab
-        return [self.tokenizer.forms(lower, segmented.strings, vocab) for lower in segmented.tokens]
+        vocab = segmented.vocab  # the segmenter's: no second spaCy pipeline is built for it
+        return [self.tokenizer.forms(lower, vocab.strings, vocab) for lower in segmented.tokens]
 
     def save(self, conn: sqlite3.Connection, digested: list[tuple[Document, object]]) -> None:
         """Cache the digested tokens of a batch of split documents (passages.TokenSink)."""

@@ -315,6 +315,7 @@ class AnalysisSection(Section):
     period: _PERIOD = "year"
     replicates: int = Field(1000, ge=0, le=100_000)  # bootstrap replicates for every CI
     include_duplicates: bool = False
+    workers: int = Field(2, ge=1)  # processes splitting documents (same passages with any number)
 
 
 class RelevanceSection(Section):
@@ -408,6 +409,9 @@ class SentimentConfig(Section):
     vader_weight: float = 0.5  # weight of VADER in the combined score (the dictionary has 1 - w)
     negation_window: int = 3  # a negator this many words before a dictionary match flips it
     neutral_band: float = 0.05  # |score| at or below this is labelled neutral
+    # processes scoring sentences alongside the stages ahead (0: in turn, in-process); any
+    # number gives the same scores
+    workers: int = Field(1, ge=0)
 
     @field_validator("vader_weight")
     @classmethod

@@ -222,6 +222,25 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE frontier ADD COLUMN listed_by TEXT;
         """,
     ),
+    (
+        5,
+        # analysis: tokens cached per document text (one row read back per document, not
+        # one per sentence); replaces token_cache, a cache that is simply rebuilt
+        """
+        DROP TABLE token_cache;
+        CREATE TABLE token_forms (
+            id INTEGER PRIMARY KEY,
+            form TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE document_tokens (
+            tokenizer TEXT NOT NULL,
+            text_key TEXT NOT NULL,
+            lengths BLOB NOT NULL,
+            ids BLOB NOT NULL,
+            PRIMARY KEY (tokenizer, text_key)
+        ) WITHOUT ROWID;
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -856,14 +875,20 @@ class Store:
         transaction (a step re-run on a finished run, such as the survey comparison).
         """
         names = [c for c, _ in table.columns]
-        values = []
-        for number, row in enumerate(rows, start=1):
-            unknown = set(row) - set(names)
-            if unknown:
-                raise ValueError(
-                    f"result {table.name} row {number}: unknown columns {sorted(unknown)}"
-                )
-            values.append((run_id, *(_sql_value(row.get(c)) for c in names)))
+        known = set(names)
+        written = 0
+
+        def values():  # streamed into SQLite: the rows are never all held at once
+            nonlocal written
+            for number, row in enumerate(rows, start=1):
+                unknown = set(row) - known
+                if unknown:
+                    raise ValueError(
+                        f"result {table.name} row {number}: unknown columns {sorted(unknown)}"
+                    )
+                written = number
+                yield (run_id, *(_sql_value(row.get(c)) for c in names))
+
         placeholders = ", ".join("?" * (len(names) + 1))
         with self.transaction() as conn:
             self._ensure_result_table(conn, table)
@@ -871,9 +896,9 @@ class Store:
                 conn.execute(f"DELETE FROM {table.sql_name} WHERE run_id = ?", (run_id,))
             conn.executemany(
                 f"INSERT INTO {table.sql_name} (run_id, {', '.join(names)}) VALUES ({placeholders})",
-                values,
+                values(),
             )
-        return len(values)
+        return written
 
     def _ensure_result_table(self, conn: sqlite3.Connection, table: ResultTable) -> None:
         existing = conn.execute(

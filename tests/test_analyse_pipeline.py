@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from conftest import make_document
 
-from discourse.analyse.pipeline import analyse, build_sentences
+from discourse.analyse.pipeline import analyse, build_sentences, document_groups
+from discourse.analyse.preprocess import TokenCache, Tokenizer, cached_tokens
 from discourse.analyse.relevance import LexiconScorer, load_lexicon
 from discourse.analyse.stage import SENTENCE_COLUMNS
 from discourse.config import AnalyseFile, TopicsSection
@@ -146,6 +147,27 @@ def test_second_run_after_adding_documents_processes_only_the_new_ones(store):
     assert first.summary["preprocess"]["tokenised"] == 9
     assert second.summary["preprocess"]["cached"] == 9
     assert second.summary["preprocess"]["tokenised"] == 4
+
+
+def test_tokens_the_split_cached_are_those_of_tokenising_each_sentence(store):
+    # the split tokenises each document once and caches its sentences' tokens by text hash;
+    # preprocessing then reads them back instead of tokenising the sentences again
+    fill(store)
+    analyse(store, CONFIG)
+    assert store.read("SELECT count(*) FROM document_tokens")[0][0] == len(TEXTS) + 1  # + stop list
+    table, _ = build_sentences(store, CONFIG, LexiconScorer(load_lexicon(), 0.25))
+    tokenizer = Tokenizer(CONFIG.preprocess)
+    groups = document_groups(store, table["document_id"].to_numpy())
+    cache = TokenCache(store, tokenizer)
+    cached, counts = cached_tokens(
+        store, table["text"].tolist(), tokenizer, groups=groups, cache=cache
+    )
+    assert counts == {"texts": 13, "cached": 13, "tokenised": 0}
+    assert list(cached) == list(tokenizer.tokenize(table["text"].tolist()))
+    assert list(cached)[:2] == [
+        ["minister", "launch", "the", "big", "society"],
+        ["volunteer", "will", "run", "the", "library"],
+    ]
 
 
 def test_same_corpus_config_and_seed_give_identical_bytes(run_cli, filled, tmp_path):

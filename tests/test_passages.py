@@ -3,6 +3,9 @@
 from conftest import make_document
 
 from discourse.analyse.passages import SEGMENTER, Segmenter, ensure_passages, paragraph_spans
+from discourse.analyse.preprocess import TokenCache, Tokenizer, cached_tokens
+from discourse.config import PreprocessSection
+from discourse.store import Store
 
 
 def _sentences(text: str, source_kind: str = "council") -> list[str]:
@@ -107,3 +110,54 @@ def test_stored_passages_match_the_text_and_rerun_splits_only_new_documents(stor
     store.add_document(make_document(3))
     again = ensure_passages(store, store.iter_documents())
     assert again == {"documents": 3, "split": 1, "sentences": 1}
+
+
+def test_sentence_tokens_from_the_split_are_those_of_each_sentence_alone():
+    # one pass gives sentences and tokens: each sentence's tokens must be what tokenising its
+    # text alone gives, also where a boundary falls inside a chunk ("cuts.Volunteers")
+    text = (
+        "  The hon. Member praised co-production.  It works!\n"
+        "We oppose the cuts.Volunteers run 12 libraries (and/or halls).\n\n"
+        "3.1 The Council notes the not-for-profit sector.   "
+    )
+    segmenter = Segmenter(tokens=True)
+    [segmented] = segmenter.segment_many([(text, "council")])
+    sentences = [text[s.char_start : s.char_end] for s in segmented.spans if s.unit == "sentence"]
+    assert sentences[2:4] == ["We oppose the cuts.", "Volunteers run 12 libraries (and/or halls)."]
+    words = [[segmented.vocab.strings[h] for h in tokens] for tokens in segmented.tokens]
+    alone = [[t.lower_ for t in segmenter.nlp.make_doc(s)] for s in sentences]
+    assert words == alone
+    assert words[0] == ["the", "hon.", "member", "praised", "co-production", "."]
+
+
+def test_worker_processes_split_and_cache_tokens_as_one_process_does(tmp_path):
+    # batches of 2 documents: 7 documents are 4 batches, split by 2 forked workers
+    texts = [
+        "The hon. Member praised co-production. It works!\nWe oppose the cuts.Volunteers act.",
+        "3.1 The Council notes the not-for-profit sector. (a) Grants rise.",
+        "Big Society. Small state.",
+        "One more sentence here.",
+    ]
+    documents = [make_document(i + 1, text=texts[i % 4] + f" Number {i}.") for i in range(7)]
+    documents[2].source_kind = "debate"
+    tables = {}
+    for workers in (1, 2):
+        with Store.open(tmp_path / f"{workers}.sqlite") as store:
+            store.add_documents(documents)
+            cache = TokenCache(store, Tokenizer(PreprocessSection()))
+            counts = ensure_passages(
+                store, store.iter_documents(), batch=2, tokens=cache, workers=workers
+            )
+            assert counts == {"documents": 7, "split": 7, "sentences": 24}
+            passages = store.read("SELECT * FROM passages ORDER BY id")
+            cached = cached_tokens(store, [], cache.tokenizer, cache=cache)  # forms table read
+            rows = store.read("SELECT text_key, lengths, ids FROM document_tokens ORDER BY 1")
+            tables[workers] = (
+                [tuple(r) for r in passages],
+                [tuple(r) for r in rows],
+                cache.forms(),
+                cache.fresh,
+            )
+            assert len(cached[0]) == 0
+    assert tables[1] == tables[2]
+    assert len(tables[2][1]) == 7  # every document's tokens cached, in the split's one pass

@@ -61,17 +61,24 @@ def test_boilerplate_removal_works_on_whole_sequences_only(tokenizer):
     assert vocabulary.strip_boilerplate(tokens) == ["my", "say", "the", "on", "the", "agendum"]
 
 
-def test_cache_tokenises_only_texts_it_has_not_seen(store, tokenizer):
-    first, counts = cached_tokens(
-        store, ["Old library.", "Young volunteers.", "Old library."], tokenizer
-    )
-    assert counts == {"texts": 3, "cached": 1, "tokenised": 2}  # the repeat is tokenised once
-    again, counts = cached_tokens(
-        store, ["Old library.", "Young volunteers.", "Busy councils."], tokenizer
-    )
-    assert counts == {"texts": 3, "cached": 2, "tokenised": 1}
-    assert list(again) == [["old", "library"], ["young", "volunteer"], ["busy", "council"]]
-    assert store.read("SELECT count(*) FROM token_cache")[0][0] == 3
+def test_cache_tokenises_only_documents_it_has_not_seen(store, tokenizer):
+    # groups: (cache key, number of sentences), as the pipeline passes each document's text hash
+    texts = ["Old library.", "It is shut.", "Young volunteers.", "Old library.", "It is shut."]
+    first, counts = cached_tokens(store, texts, tokenizer, groups=[("a", 2), ("b", 1), ("a", 2)])
+    assert counts == {"texts": 5, "cached": 2, "tokenised": 3}  # the repeat is tokenised once
+    texts = ["Old library.", "It is shut.", "Young volunteers.", "Busy councils."]
+    again, counts = cached_tokens(store, texts, tokenizer, groups=[("a", 2), ("b", 1), ("c", 1)])
+    assert counts == {"texts": 4, "cached": 3, "tokenised": 1}
+    assert list(again) == [
+        ["old", "library"],
+        ["it", "be", "shut"],
+        ["young", "volunteer"],
+        ["busy", "council"],
+    ]
+    assert store.read("SELECT count(*) FROM document_tokens")[0][0] == 3
+    # a cached entry with another number of sentences is not trusted: tokenised again
+    _, counts = cached_tokens(store, ["Old library. It is shut."], tokenizer, groups=[("a", 1)])
+    assert counts["tokenised"] == 1
 
 
 def test_cache_is_keyed_by_tokenizer_settings(store):

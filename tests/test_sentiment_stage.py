@@ -2,11 +2,15 @@
 
 import hashlib
 import math
+import multiprocessing
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from discourse.analyse.sentiment import SentimentStage
+from discourse.analyse.sentiment.scorer import SentimentScorer
+from discourse.analyse.sentiment.stage import LABELS, SentenceScores
 from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput
 from discourse.config import SentimentConfig
 
@@ -190,3 +194,38 @@ def test_the_pipeline_runs_the_stage_and_stores_its_tables(store):
         ["2011", "charity", 2, 4]
     ]
     assert all_mean["estimate"].iloc[0] == pytest.approx(sentences["sentiment"].mean())
+
+
+def test_worker_processes_give_the_same_scores_in_the_same_order():
+    # 3 slices of 2,000 sentences: with workers they are scored in forked processes, without
+    # in this one
+    phrases = ["A good plan.", "Bad cuts hurt volunteers.", "The council met.", "Not good at all!"]
+    texts = np.array([f"{phrases[i % 4]} Item {i}." for i in range(4500)], dtype=object)
+    scorer = SentimentScorer.from_config(SentimentConfig())
+    alone = SentenceScores(scorer, texts, workers=0).collect()
+    together = SentenceScores(scorer, texts, workers=2).collect()
+    for one, two in zip(alone, together, strict=True):
+        np.testing.assert_array_equal(one, two)
+    assert [LABELS[code] for code in alone[3][:4]] == [
+        scorer.score_sentence(text).label for text in texts[:4]
+    ]
+    assert alone[2][:4].tolist() == [scorer.score_sentence(t).sentiment for t in texts[:4]]
+    assert len(set(alone[3][:4].tolist())) == 3  # positive, negative and neutral all occur
+
+
+def test_scoring_started_early_is_collected_by_run_or_stopped_by_cancel(dictionary):
+    big = pd.concat([sentence_table()] * 900, ignore_index=True)  # 4,500 sentences: 3 slices
+    data = AnalysisInput(sentences=big, seed=7, period="year", replicates=20)
+    config = SentimentConfig(method="combined", dictionary=str(dictionary), workers=2)
+    stage = SentimentStage(config)
+    stage.start(data)
+    assert len(multiprocessing.active_children()) == 2  # scoring while earlier stages run
+    early = {table.name: frame for table, frame in stage.run(data)}
+    assert multiprocessing.active_children() == []
+    alone = SentimentStage(config.model_copy(update={"workers": 0}))
+    plain = {table.name: frame for table, frame in alone.run(data)}
+    pd.testing.assert_frame_equal(early["sentiment_sentences"], plain["sentiment_sentences"])
+    pd.testing.assert_frame_equal(early["sentiment_by_group"], plain["sentiment_by_group"])
+    stage.start(data)
+    stage.cancel()  # the run failed before the stage's turn
+    assert multiprocessing.active_children() == []

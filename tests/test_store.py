@@ -186,6 +186,19 @@ def test_results_are_keyed_by_run_and_read_in_key_order(store):
         )
 
 
+def test_results_stream_from_a_generator_and_a_bad_row_leaves_none(store):
+    run_id = store.start_run("analyse")
+    rows = (
+        {"period": str(2010 + i), "actor_type": "media", "share": i / 4, "n": i} for i in range(3)
+    )
+    assert store.write_results(run_id, SHARES, rows) == 3
+    assert store.read_results(run_id, "test_shares")["n"].tolist() == [0, 1, 2]
+    good = {"period": "2020", "actor_type": "media", "share": 0.0, "n": 0}
+    with pytest.raises(ValueError, match=r"test_shares row 2: unknown columns \['shares'\]"):
+        store.write_results(run_id, SHARES, iter([good, {"period": "2021", "shares": 1.0}]))
+    assert len(store.read_results(run_id, "test_shares")) == 3  # the good row went back too
+
+
 def test_result_table_gains_new_columns(store):
     run_id = store.start_run("analyse")
     store.write_results(

@@ -8,21 +8,34 @@ parliamentary and council text: "hon.", "Cllr.", "para." are not sentence ends, 
 section number ("3.", "(a)", "4.2") belongs to the sentence it numbers, and a line that starts
 with a number or bullet starts a sentence. Hansard speeches (source_kind debate: one speech
 per document) also get a `speech` unit spanning the whole text.
+
+The tokenizer is the one preprocessing uses (hyphenated words stay whole), so the same pass
+can hand each sentence's tokens on (`Segmented.tokens`): a document is tokenised once, for
+its sentences and for its terms.
 """
 
+import multiprocessing
 import re
-from collections.abc import Iterable, Iterator
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
+import numpy as np
 import spacy
+from spacy.attrs import LOWER
+from spacy.lang.char_classes import HYPHENS
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
+from spacy.vocab import Vocab
 
 from discourse.progress import SILENT, Progress
 from discourse.store import Document, Store
 
 # Bump when the rules change: passages are stored per tag, so a new tag re-splits everything.
-SEGMENTER = "spacy-sentencizer+rules/1"
+# 2: the tokenizer keeps hyphenated words whole (it is preprocessing's tokenizer too)
+SEGMENTER = "spacy-sentencizer+rules/2"
 UNITS = ("speech", "paragraph", "sentence")
 
 # Abbreviations that end in a full stop but rarely end a sentence in this genre.
@@ -127,11 +140,20 @@ def _is_enumerator_text(text: str) -> bool:
     return bool(_ENUMERATOR.match(text) or _SECTION_NUMBER.match(text))
 
 
-def sentence_pipeline() -> Language:
-    """Blank English with the sentencizer and our boundary rules (no model files needed)."""
+def blank_english() -> Language:
+    """spaCy's blank English tokenizer, with hyphenated words ("co-production",
+    "not-for-profit") kept whole and parliamentary abbreviations ("hon.") as single tokens."""
     nlp = spacy.blank("en")
+    infixes = [rule for rule in nlp.Defaults.infixes if HYPHENS not in rule]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     for abbreviation in ABBREVIATIONS:
         nlp.tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])
+    return nlp
+
+
+def sentence_pipeline() -> Language:
+    """Blank English with the sentencizer and our boundary rules (no model files needed)."""
+    nlp = blank_english()
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("discourse_sentence_rules")
     return nlp
@@ -161,26 +183,46 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
+@dataclass
+class Segmented:
+    """One document's units and, when asked for, its sentences' tokens from the same pass.
+
+    `tokens[i]` holds the LOWER attribute (hashes into `vocab.strings`) of every token of the
+    i-th sentence span, exactly as tokenising that sentence's text alone would give them.
+    """
+
+    spans: list[Span]
+    tokens: list[np.ndarray] | None = None
+    vocab: Vocab | None = None  # the segmenter's: its strings and lexeme attributes
+
+
 class Segmenter:
     """Splits document texts into speech, paragraph and sentence spans."""
 
     tag = SEGMENTER
 
-    def __init__(self, batch_size: int = 256):
+    def __init__(self, batch_size: int = 256, tokens: bool = False):
         self.nlp = sentence_pipeline()
         self.batch_size = batch_size
+        self.tokens = tokens  # hand each sentence's tokens on (Segmented.tokens)
 
     def split(self, text: str, source_kind: str) -> list[Span]:
         return next(iter(self.split_many([(text, source_kind)])))
 
     def split_many(self, items: Iterable[tuple[str, str]]) -> Iterator[list[Span]]:
-        """Spans for each (text, source_kind), in input order.
+        """Spans for each (text, source_kind), in input order."""
+        for segmented in self.segment_many(items):
+            yield segmented.spans
+
+    def segment_many(self, items: Iterable[tuple[str, str]]) -> Iterator[Segmented]:
+        """Spans (and tokens, if the segmenter was asked for them) of each (text, source_kind).
 
         Sentence numbers run through the whole document; a sentence's parent is its paragraph,
         a paragraph's parent is the speech (debates) or none.
         """
         for text, source_kind in items:
             spans: list[Span] = []
+            tokens: list[np.ndarray] | None = [] if self.tokens else None
             speech = source_kind == "debate"
             if speech:
                 whole = _trim(text, 0, len(text))
@@ -191,13 +233,50 @@ class Segmenter:
             docs = self.nlp.pipe((text[a:b] for a, b in paragraphs), batch_size=self.batch_size)
             for paragraph_seq, ((start, end), doc) in enumerate(zip(paragraphs, docs, strict=True)):
                 spans.append(Span("paragraph", paragraph_seq, 0 if speech else None, start, end))
+                lower = doc.to_array(LOWER) if tokens is not None else None
                 for sentence in doc.sents:
                     bounds = _trim(text, start + sentence.start_char, start + sentence.end_char)
                     if bounds is None:
                         continue
                     spans.append(Span("sentence", sentence_seq, paragraph_seq, *bounds))
                     sentence_seq += 1
-            yield spans
+                    if tokens is not None:
+                        tokens.append(self._sentence_tokens(text, bounds, sentence, lower))
+            yield Segmented(spans, tokens, self.nlp.vocab if self.tokens else None)
+
+    def _sentence_tokens(self, text: str, bounds: tuple[int, int], sentence, lower) -> np.ndarray:
+        """The sentence's tokens as tokenising its text alone gives them.
+
+        spaCy tokenises each whitespace-separated chunk on its own, so the paragraph's tokens
+        are the sentence's own unless a sentence boundary falls inside a chunk ("end.Next");
+        only then is the sentence tokenised again by itself.
+        """
+        start, end = bounds
+        if (start > 0 and not text[start - 1].isspace()) or (
+            end < len(text) and not text[end].isspace()
+        ):
+            return self.nlp.make_doc(text[start:end]).to_array(LOWER)
+        doc = sentence.doc
+        first = sentence.start
+        last = sentence.end
+        while first < last and doc[first].is_space:  # what _trim cut off the sentence
+            first += 1
+        while last > first and doc[last - 1].is_space:
+            last -= 1
+        return lower[first:last]
+
+
+class TokenSink(Protocol):
+    """Takes the sentence tokens of the documents split (preprocess.TokenCache)."""
+
+    def digest(self, segmented: Segmented) -> object:
+        """What is kept of one document's tokens. Runs where the document was split, which
+        may be a worker process: the tokens are only readable with that process's vocab."""
+        ...
+
+    def save(self, conn: sqlite3.Connection, digested: list[tuple[Document, object]]) -> None:
+        """Keep a batch's digests, inside the transaction that stores its passages."""
+        ...
 
 
 def ensure_passages(
@@ -208,53 +287,158 @@ def ensure_passages(
     progress: Progress = SILENT,
     total: int | None = None,
     batch: int = 200,
+    tokens: TokenSink | None = None,
+    workers: int = 1,
 ) -> dict[str, int]:
     """Split every document that has no passages under the segmenter's tag yet.
 
     Returns counts: documents seen, documents split now, sentences added. Each batch of
-    documents is one transaction, so an interrupted run keeps what it finished.
+    documents is one transaction, so an interrupted run keeps what it finished. With
+    `tokens`, each batch's sentence tokens go to it in the same transaction. The spaCy
+    pipeline is built only once a document needs splitting. With `workers` > 1, batches are
+    split in that many forked processes (documents are independent) and stored here, in
+    order: the passages are the same with any number of workers.
     """
-    segmenter = segmenter or Segmenter()
     counts = {"documents": 0, "split": 0, "sentences": 0}
-    pending: list[Document] = []
-    with progress.task("passages", total=total) as task:
+    lazy = _LazySegmenter(segmenter, tokens is not None)
+    wave: list[list[Document]] = []  # batches split together, then stored in order
+    with progress.task("passages", total=total) as task, _Splitter(lazy, tokens, workers) as split:
+        splitting = None  # the wave the workers are splitting while the one before is stored
+
+        def flush() -> None:
+            nonlocal splitting
+            previous, splitting = splitting, (list(wave), split.submit(wave))
+            wave.clear()
+            if previous is not None:
+                store_wave(*previous)
+
+        def store_wave(batches: list[list[Document]], result) -> None:
+            for todo, segmented in zip(batches, result(), strict=True):
+                _store_batch(store, todo, segmented, lazy.tag, counts, tokens)
+            task.advance(sum(len(todo) for todo in batches))
+
+        pending: list[Document] = []
         for document in documents:
             counts["documents"] += 1
             pending.append(document)
             if len(pending) >= batch:
-                _split_batch(store, pending, segmenter, counts)
-                task.advance(len(pending))
+                wave.append(_unsplit(store, pending, lazy.tag))
+                task.advance(len(pending) - len(wave[-1]))
                 pending = []
+                if len(wave) >= split.wave:
+                    flush()
         if pending:
-            _split_batch(store, pending, segmenter, counts)
-            task.advance(len(pending))
+            wave.append(_unsplit(store, pending, lazy.tag))
+            task.advance(len(pending) - len(wave[-1]))
+        flush()
+        store_wave(*splitting)
     return counts
 
 
-def _split_batch(
-    store: Store, documents: list[Document], segmenter: Segmenter, counts: dict[str, int]
-) -> None:
+class _LazySegmenter:
+    """The segmenter's tag at once, its spaCy pipeline only when a batch has work: a re-run
+    with nothing new to split never loads spaCy."""
+
+    def __init__(self, segmenter: Segmenter | None, tokens: bool):
+        self._segmenter = segmenter
+        self.want_tokens = tokens
+        self.tag = SEGMENTER if segmenter is None else segmenter.tag
+
+    @property
+    def segmenter(self) -> Segmenter:
+        if self._segmenter is None:
+            self._segmenter = Segmenter(tokens=self.want_tokens)
+        return self._segmenter
+
+
+_FORKED: tuple[Segmenter, TokenSink | None] | None = None  # what forked workers split with
+
+
+class _Splitter:
+    """Splits waves of batches here or, with workers, in forked processes started on the
+    first wave with work (after the spaCy pipeline is built, so they share it). Workers split
+    a wave while the one before is stored."""
+
+    def __init__(self, lazy: _LazySegmenter, tokens: TokenSink | None, workers: int):
+        self.lazy = lazy
+        self.tokens = tokens
+        self.workers = workers if "fork" in multiprocessing.get_all_start_methods() else 1
+        self.wave = 2 * self.workers  # batches per wave: work for every worker while we store
+        self._pool = None
+
+    def submit(self, batches: list[list[Document]]) -> Callable[[], list]:
+        """Start splitting the batches; the returned function gives each batch's (spans,
+        token digest) per document, waiting for the workers if need be."""
+        items = [[(d.text, d.source_kind) for d in todo] for todo in batches]
+        if not any(items):
+            return lambda: [[] for _ in items]
+        segmenter = self.lazy.segmenter
+        if self.workers <= 1 or sum(1 for batch in items if batch) < 2:
+            return lambda: [_segment(segmenter, self.tokens, batch) for batch in items]
+        if self._pool is None:
+            global _FORKED
+            _FORKED = (segmenter, self.tokens)
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(self.workers)
+            finally:
+                _FORKED = None  # the workers have their copy
+        return self._pool.map_async(_segment_forked, items, chunksize=1).get
+
+    def __enter__(self) -> "_Splitter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+
+def _segment_forked(items: list[tuple[str, str]]) -> list[tuple[list[Span], object]]:
+    return _segment(*_FORKED, items)
+
+
+def _segment(
+    segmenter: Segmenter, tokens: TokenSink | None, items: list[tuple[str, str]]
+) -> list[tuple[list[Span], object]]:
+    """Each document's spans and, if a sink takes them, the digest of its tokens."""
+    digest = tokens is not None and segmenter.tokens
+    return [
+        (segmented.spans, tokens.digest(segmented) if digest else None)
+        for segmented in segmenter.segment_many(items)
+    ]
+
+
+def _unsplit(store: Store, documents: list[Document], tag: str) -> list[Document]:
+    """The documents that have no passages under the tag yet."""
     ids = [d.id for d in documents]
     marks = ",".join("?" * len(ids))
     done = {
         row[0]
         for row in store.read(
             f"SELECT DISTINCT document_id FROM passages WHERE segmenter = ? AND document_id IN ({marks})",
-            (segmenter.tag, *ids),
+            (tag, *ids),
         )
     }
-    todo = [d for d in documents if d.id not in done]
+    return [d for d in documents if d.id not in done]
+
+
+def _store_batch(
+    store: Store,
+    todo: list[Document],
+    segmented: list[tuple[list[Span], object]],
+    tag: str,
+    counts: dict[str, int],
+    tokens: TokenSink | None,
+) -> None:
     if not todo:
         return
     rows = []
-    for document, spans in zip(
-        todo, segmenter.split_many((d.text, d.source_kind) for d in todo), strict=True
-    ):
+    for document, (spans, _) in zip(todo, segmented, strict=True):
         for span in spans:
             rows.append(
                 (
                     document.id,
-                    segmenter.tag,
+                    tag,
                     span.unit,
                     span.seq,
                     span.parent_seq,
@@ -270,12 +454,26 @@ def _split_batch(
             "char_end) VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+        if tokens is not None:
+            digested = [(d, digest) for d, (_, digest) in zip(todo, segmented, strict=True)]
+            digested = [(d, digest) for d, digest in digested if digest is not None]
+            if digested:
+                tokens.save(conn, digested)
 
 
 def split_new_documents(
-    store: Store, *, include_duplicates: bool = False, progress: Progress = SILENT
+    store: Store,
+    *,
+    include_duplicates: bool = False,
+    progress: Progress = SILENT,
+    tokens: TokenSink | None = None,
+    workers: int = 1,
 ) -> dict[str, int]:
-    """Split the documents analysis reads that have no passages yet; others are not read."""
+    """Split the documents analysis reads that have no passages yet; others are not read.
+
+    `tokens` receives the new sentences' tokens, `workers` processes split (see
+    ensure_passages).
+    """
     # NOT EXISTS walks the passages index per document; NOT IN would list every passage
     unsplit = (
         "NOT EXISTS (SELECT 1 FROM passages p WHERE p.document_id = documents.id "
@@ -289,4 +487,6 @@ def split_new_documents(
     documents = store.iter_documents(
         include_duplicates=include_duplicates, where=unsplit, params=(SEGMENTER,)
     )
-    return ensure_passages(store, documents, progress=progress, total=total)
+    return ensure_passages(
+        store, documents, progress=progress, total=total, tokens=tokens, workers=workers
+    )

@@ -9,6 +9,7 @@ left behind for it.
 """
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from discourse.analyse.passages import Segmenter, split_new_documents
-from discourse.analyse.preprocess import Tokens, preprocess
+from discourse.analyse.preprocess import TokenCache, Tokenizer, Tokens, preprocess
 from discourse.analyse.relevance import (
     LearnedScorer,
     LexiconScorer,
@@ -26,7 +27,7 @@ from discourse.analyse.relevance import (
     load_lexicon,
 )
 from discourse.analyse.sentiment import SentimentStage
-from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput, Stage
+from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput, Stage, StartsEarly
 from discourse.analyse.stance.stage import StanceStage
 from discourse.analyse.topics import TopicsStage
 from discourse.analyse.trends import TrendsStage
@@ -39,6 +40,7 @@ from discourse.store import ResultTable, Store
 DEFAULT_CONFIG = Path("analyse.toml")
 _SHARED_TEXT = ("text", "context_before", "context_after")
 _FLOAT_DIGITS = 12  # floats are rounded so tiny summation noise never changes stored bytes
+_ROWS_PER_SLICE = 10_000  # result rows made at once (stable_rows)
 
 
 def load_config(path: Path | None = None) -> AnalyseFile:
@@ -59,18 +61,46 @@ class Resources:
     concept_matches: np.ndarray  # sentences × lexicon concepts (concept_counts)
     progress: Progress = SILENT
     counts: dict = field(default_factory=dict)
+    tokens: TokenCache | None = None  # the cache the split filled (shares its tokenizer)
 
     @cached_property
     def terms(self) -> Tokens:
         """Analysis terms of every sentence (aligned with the sentence table's rows)."""
         terms, counts = preprocess(
             self.store,
-            self.sentences["text"].tolist(),
+            self.sentences["text"].to_numpy(dtype=object),
             self.config.preprocess,
+            groups=document_groups(self.store, self.sentences["document_id"].to_numpy()),
+            cache=self.tokens,
             progress=self.progress,
         )
         self.counts["preprocess"] = counts
         return terms
+
+
+def document_groups(store: Store, document_ids: np.ndarray) -> list[tuple[str, int]]:
+    """(text_sha256, number of sentences) of each document in a sentence table, in order:
+    the token cache's keys for its rows."""
+    if len(document_ids) == 0:
+        return []
+    starts = np.flatnonzero(np.r_[True, document_ids[1:] != document_ids[:-1]])
+    sizes = np.diff(np.r_[starts, len(document_ids)])
+    ids = document_ids[starts].tolist()
+    hashes = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        hashes.update(
+            store.read(
+                f"SELECT id, text_sha256 FROM documents WHERE id IN ({','.join('?' * len(part))})",
+                part,
+            )
+        )
+    return [(hashes[i], int(size)) for i, size in zip(ids, sizes, strict=True)]
+
+
+def needs_terms(config: AnalyseFile) -> bool:
+    """Whether any stage of the run uses analysis terms (topics, keyness)."""
+    return config.topics.enabled or bool(config.trends.keyness)
 
 
 def build_stages(config: AnalyseFile, resources: Resources) -> list[Stage]:
@@ -125,14 +155,21 @@ def analyse(
     with store.run("analyse", config=recorded, seed=settings.seed, command=command) as run:
         started = time.perf_counter()
         include = settings.include_duplicates
-        split = split_new_documents(store, include_duplicates=include, progress=progress)
+        tokens = TokenCache(store, Tokenizer(config.preprocess))
+        split = split_new_documents(
+            store,
+            include_duplicates=include,
+            progress=progress,
+            tokens=tokens if needs_terms(config) else None,
+            workers=settings.workers,
+        )
         seconds = {"passages": round(time.perf_counter() - started, 3)}
         started = time.perf_counter()
         sentences, matches = build_sentences(
             store, config, scorer, learned=learned, progress=progress
         )
         seconds["sentences"] = round(time.perf_counter() - started, 3)
-        resources = Resources(store, config, sentences, scorer, matches, progress)
+        resources = Resources(store, config, sentences, scorer, matches, progress, tokens=tokens)
         data = AnalysisInput(
             sentences=sentences,
             seed=settings.seed,
@@ -142,7 +179,10 @@ def analyse(
         )
         tables: dict[str, int] = {}
         stages = build_stages(config, resources)
+        early = [stage for stage in stages if isinstance(stage, StartsEarly)]
         try:
+            for stage in early:
+                stage.start(data)
             with progress.task("stages", total=len(stages)) as overall:
                 for stage in stages:
                     overall.update(description=f"stage: {stage.name}")
@@ -156,6 +196,8 @@ def analyse(
                     seconds[stage.name] = round(time.perf_counter() - began, 3)
                     overall.advance()
         except BaseException:
+            for stage in early:
+                stage.cancel()
             discard_results(store, run.id)  # a failed run keeps no half of its results
             raise
         run.summary.update(
@@ -283,29 +325,35 @@ def _empty_sentences() -> pd.DataFrame:
     return _typed(frame)
 
 
-def stable_rows(table: ResultTable, frame: pd.DataFrame) -> list[dict]:
-    """Rows in key order with floats rounded: the same results always give the same bytes."""
+def stable_rows(table: ResultTable, frame: pd.DataFrame) -> Iterator[dict]:
+    """Rows in key order with floats rounded: the same results always give the same bytes.
+
+    Rows are made a slice of the frame at a time, as they are written: a table with a row per
+    sentence, held as Python dicts all at once, would cost several times the frame itself.
+    """
     names = [c for c, _ in table.columns]
     missing = [c for c in table.key if c not in frame.columns]
     if missing:
         raise ValueError(f"result {table.name}: key columns {missing} missing from the frame")
     ordered = frame.sort_values(list(table.key), kind="mergesort", ignore_index=True)
-    kinds = dict(table.columns)
-    rows = []
-    for record in ordered.to_dict(orient="records"):
-        row = {}
-        for name in names:
-            value = record.get(name)
-            if value is not None and kinds[name] == "REAL":
-                value = float(value)
-                value = None if value != value else round(value, _FLOAT_DIGITS)
-            elif value is not None and kinds[name] == "INTEGER" and not pd.isna(value):
-                value = int(value)
-            elif value is not None and pd.isna(value):
-                value = None
-            row[name] = value
-        rows.append(row)
-    return rows
+    return _rounded_rows(ordered, names, dict(table.columns))
+
+
+def _rounded_rows(ordered: pd.DataFrame, names: list[str], kinds: dict[str, str]):
+    for start in range(0, len(ordered), _ROWS_PER_SLICE):
+        for record in ordered.iloc[start : start + _ROWS_PER_SLICE].to_dict(orient="records"):
+            row = {}
+            for name in names:
+                value = record.get(name)
+                if value is not None and kinds[name] == "REAL":
+                    value = float(value)
+                    value = None if value != value else round(value, _FLOAT_DIGITS)
+                elif value is not None and kinds[name] == "INTEGER" and not pd.isna(value):
+                    value = int(value)
+                elif value is not None and pd.isna(value):
+                    value = None
+                row[name] = value
+            yield row
 
 
 def discard_results(store: Store, run_id: str) -> None:

@@ -1,18 +1,22 @@
-"""Sentences into tokens for topics and keyness, cached in the store by text hash.
+"""Sentences into tokens for topics and keyness, cached in the store by document text.
 
-The slow step, spaCy tokenisation and lemmatisation, is cached per sentence text (SHA-256)
-and tokenizer tag in the store's `token_cache` table, so re-running after adding documents
-only tokenises the new sentences. Everything after it is cheap and depends on the corpus or
-the configuration, so it runs every time: removing boilerplate phrases ("right hon. friend",
-"cabinet is asked to note"), learning multi-word terms with gensim Phrases (`big_society`,
-`voluntary_sector`), removing stop words (spaCy's English list plus the parliamentary and
-council boilerplate in discourse/data/boilerplate.txt, plus the configured ones).
+The slow step, spaCy tokenisation and lemmatisation, happens once per document text: when a
+document is split into sentences (passages.py, the same spaCy pass) or, for documents split
+without it, here. The tokens are stored per document text hash, tokenizer tag and segmenter
+(`document_tokens`, term ids into `token_forms`), so re-running after adding documents only
+tokenises the new ones and reads the others back as one row per document. Everything after
+it is cheap and depends on the corpus or the configuration, so it runs every time: removing
+boilerplate phrases ("right hon. friend", "cabinet is asked to note"), learning multi-word
+terms with gensim Phrases (`big_society`, `voluntary_sector`), removing stop words (spaCy's
+English list plus the parliamentary and council boilerplate in
+discourse/data/boilerplate.txt, plus the configured ones).
 
 Tokens are held as one integer array with offsets (not a list of lists), so the corpus costs
 a few bytes per token in memory.
 """
 
 import hashlib
+import sqlite3
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,18 +26,20 @@ from importlib import metadata, resources
 import numpy as np
 import spacy
 from gensim.models.phrases import Phrases
+from spacy.attrs import LOWER
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
-from spacy.util import compile_infix_regex
+from spacy.lookups import load_lookups
 
-from discourse.analyse.passages import ABBREVIATIONS
+from discourse.analyse.passages import SEGMENTER, Segmented, blank_english
 from discourse.config import PreprocessSection
 from discourse.errors import ConfigError
 from discourse.progress import SILENT, Progress
-from discourse.store import Store
+from discourse.store import Document, Store
 
-_CACHE_VERSION = 1  # bump when token extraction changes, so old cache rows are not reused
-_LOOKUP_BATCH = 5000  # host parameters per query (SQLite ≥ 3.32 allows 32,766)
+_CACHE_VERSION = 2  # bump when token extraction changes, so old cache rows are not reused
+_LOOKUP_BATCH = 500  # keys per query
+_ID = np.dtype("<i4")  # stored term ids and sentence lengths
 # Words that may sit inside a phrase ("right_to_bid", "secretary_of_state"): gensim's English
 # list less the coordinators, since "power and influence" is two terms, not one.
 CONNECTOR_WORDS = frozenset({"a", "an", "the", "of", "to", "for", "in", "on"})
@@ -46,22 +52,8 @@ def boilerplate_lines() -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
 
 
-def build_pipeline(name: str) -> Language:
-    """spaCy for tokens: blank English + lookup lemmas, or an installed trained pipeline.
-
-    In the blank pipeline hyphenated words stay whole ("co-production", "not-for-profit"), and
-    parliamentary abbreviations ("hon.") are single tokens.
-    """
-    if name == "blank":
-        nlp = spacy.blank("en")
-        infixes = [rule for rule in nlp.Defaults.infixes if "-" not in rule and "–" not in rule]
-        nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-        for abbreviation in ABBREVIATIONS:
-            lower = abbreviation.lower()
-            nlp.tokenizer.add_special_case(lower, [{"ORTH": lower}])
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
-        return nlp
+def trained_pipeline(name: str) -> Language:
+    """An installed spaCy pipeline for lemmas by part of speech ([preprocess] pipeline)."""
     try:
         return spacy.load(name, exclude=["ner", "parser", "senter"])
     except OSError:
@@ -72,36 +64,78 @@ def build_pipeline(name: str) -> Language:
 
 
 def tokenizer_tag(config: PreprocessSection) -> str:
-    """Identifies what produced cached tokens (pipeline, lemmatising, library versions)."""
+    """Identifies what produced cached tokens (pipeline, lemmatising, segmenter, versions)."""
     versions = []
     for package in ("spacy", "spacy-lookups-data"):
         try:
             versions.append(f"{package}={metadata.version(package)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{package}=none")
-    described = f"v{_CACHE_VERSION}|{config.pipeline}|lemma={config.lemmatize}|{'|'.join(versions)}"
+    described = (
+        f"v{_CACHE_VERSION}|{config.pipeline}|lemma={config.lemmatize}|{SEGMENTER}|"
+        + "|".join(versions)
+    )
     return hashlib.sha256(described.encode("utf-8")).hexdigest()[:16]  # short keys look up faster
 
 
 class Tokenizer:
-    """Text → lower-cased lemma tokens (words only; punctuation, numbers and symbols dropped)."""
+    """Text → lower-cased lemma tokens (words only; punctuation, numbers and symbols dropped).
+
+    The default ("blank") reads tokens off the segmenter's spaCy tokenizer (passages.py):
+    each token lower-cased, then lemmatised from spaCy's English lookup table, so a form
+    depends on the token alone and is worked out once per distinct token. A trained pipeline
+    (`[preprocess] pipeline = "en_core_web_sm"`) lemmatises by part of speech instead, on its
+    own pass over the sentences.
+    """
 
     def __init__(self, config: PreprocessSection):
         self.config = config
         self.tag = tokenizer_tag(config)
         self.blank = config.pipeline == "blank"
         self._nlp: Language | None = None
+        self._lemmas = None
+        self._forms: dict[int, str | None] = {}  # LOWER hash → form (None: not a word)
 
     @property
     def nlp(self) -> Language:
         """The spaCy pipeline, loaded on first use: a re-run served from the cache never needs it."""
         if self._nlp is None:
-            self._nlp = build_pipeline(self.config.pipeline)
+            self._nlp = blank_english() if self.blank else trained_pipeline(self.config.pipeline)
         return self._nlp
 
+    def forms(self, lower: np.ndarray, strings, vocab) -> list[str]:
+        """The forms of tokens given by their LOWER hashes (from the blank tokenizer)."""
+        forms = self._forms
+        out = []
+        for key in lower.tolist():
+            form = forms.get(key, 0)
+            if form == 0:
+                form = forms[key] = self._form(strings[key], vocab)
+            if form is not None:
+                out.append(form)
+        return out
+
+    def _form(self, lower: str, vocab) -> str | None:
+        lexeme = vocab[lower]
+        if lexeme.is_space or lexeme.is_punct or lexeme.like_num or lexeme.like_url:
+            return None
+        if self.config.lemmatize:
+            if self._lemmas is None:
+                self._lemmas = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+            lower = self._lemmas.get(lower, lower).lower()
+        form = lower.strip(".'’-")
+        if form and any(ch.isalpha() for ch in form) and not lexeme.like_email:
+            return form
+        return None
+
     def tokenize(self, texts: Iterable[str]) -> Iterator[list[str]]:
-        stream = (t.lower() for t in texts) if self.blank else texts
-        for doc in self.nlp.pipe(stream, batch_size=self.config.batch_size):
+        if self.blank:
+            nlp = self.nlp
+            strings = nlp.vocab.strings
+            for doc in nlp.tokenizer.pipe(texts, batch_size=self.config.batch_size):
+                yield self.forms(doc.to_array(LOWER), strings, nlp.vocab)
+            return
+        for doc in self.nlp.pipe(texts, batch_size=self.config.batch_size):
             tokens = []
             for token in doc:
                 if token.is_space or token.is_punct or token.like_num or token.like_url:
@@ -111,11 +145,6 @@ class Tokenizer:
                 if form and any(ch.isalpha() for ch in form) and not token.like_email:
                     tokens.append(form)
             yield tokens
-
-
-def text_hash(text: str) -> bytes:
-    """The cache key of a text: its SHA-256 digest (32 bytes)."""
-    return hashlib.sha256(text.encode("utf-8")).digest()
 
 
 @dataclass
@@ -137,7 +166,7 @@ class Tokens:
 
     def words_of(self, i: int) -> list[str]:
         vocabulary = self.vocabulary
-        return [vocabulary[t] for t in self.ids_of(i)]
+        return [vocabulary[t] for t in self.ids_of(i).tolist()]
 
     def __iter__(self) -> Iterator[list[str]]:
         for i in range(len(self)):
@@ -173,71 +202,168 @@ class TokensBuilder:
         return Tokens(self.vocabulary, ids, offsets)
 
 
+def group_key(texts: Sequence[str]) -> str:
+    """The cache key of texts that are not a stored document (a stop list, say)."""
+    digest = hashlib.sha256("\x1e".join(texts).encode("utf-8")).hexdigest()
+    return f"texts:{digest}"
+
+
+class TokenCache:
+    """Tokens of document texts in the store, one row per text: term ids and sentence lengths.
+
+    A row is keyed by the tokenizer tag (which includes the segmenter) and the document's
+    `text_sha256`, so any document with the same text shares it and a changed text gets a
+    new one. Term ids index `token_forms`, the store's list of every form ever cached.
+    """
+
+    def __init__(self, store: Store, tokenizer: Tokenizer):
+        self.store = store
+        self.tokenizer = tokenizer
+        self.fresh: set[str] = set()  # keys tokenised through this cache (in this run)
+        self._ids: dict[str, int] = {}
+        self._forms: list[str] = []
+
+    def digest(self, segmented: Segmented) -> list[list[str]] | None:
+        """A split document's sentence tokens as forms (passages.TokenSink); None with a
+        trained pipeline, which tokenises on its own pass."""
+        if not self.tokenizer.blank:
+            return None
+        vocab = segmented.vocab  # the segmenter's: no second spaCy pipeline is built for it
+        return [self.tokenizer.forms(lower, vocab.strings, vocab) for lower in segmented.tokens]
+
+    def save(self, conn: sqlite3.Connection, digested: list[tuple[Document, object]]) -> None:
+        """Cache the digested tokens of a batch of split documents (passages.TokenSink)."""
+        self.write(conn, [(document.text_sha256, forms) for document, forms in digested])
+
+    def write(
+        self, conn: sqlite3.Connection, entries: list[tuple[str, list[list[str]]]]
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Store each key's token lists (inside the caller's transaction); returns them as
+        (sentence lengths, term ids)."""
+        self._refresh(conn)
+        new = []
+        rows = []
+        written = {}
+        for key, sentences in entries:
+            ids = []
+            for words in sentences:
+                for word in words:
+                    number = self._ids.get(word)
+                    if number is None:
+                        number = self._ids[word] = len(self._forms)
+                        self._forms.append(word)
+                        new.append((number, word))
+                    ids.append(number)
+            lengths = np.array([len(words) for words in sentences], dtype=_ID)
+            written[key] = (lengths, np.array(ids, dtype=_ID))
+            self.fresh.add(key)
+            rows.append((self.tokenizer.tag, key, lengths.tobytes(), written[key][1].tobytes()))
+        conn.executemany("INSERT INTO token_forms (id, form) VALUES (?, ?)", new)
+        conn.executemany(
+            "INSERT OR REPLACE INTO document_tokens (tokenizer, text_key, lengths, ids) "
+            "VALUES (?, ?, ?, ?)",
+            rows,
+        )
+        return written
+
+    def _refresh(self, conn) -> None:
+        """Catch up with forms other writers stored since we last looked."""
+        for number, form in conn.execute(
+            "SELECT id, form FROM token_forms WHERE id >= ? ORDER BY id", (len(self._forms),)
+        ):
+            self._ids[form] = number
+            self._forms.append(form)
+
+    def read(self, keys: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Cached (sentence lengths, term ids) of the keys that have them."""
+        found = {}
+        unique = list(dict.fromkeys(keys))
+        conn = self.store.connection
+        for start in range(0, len(unique), _LOOKUP_BATCH):
+            part = unique[start : start + _LOOKUP_BATCH]
+            for key, lengths, ids in conn.execute(
+                "SELECT text_key, lengths, ids FROM document_tokens WHERE tokenizer = ? "
+                f"AND text_key IN ({','.join('?' * len(part))})",
+                (self.tokenizer.tag, *part),
+            ):
+                found[key] = (np.frombuffer(lengths, _ID), np.frombuffer(ids, _ID))
+        return found
+
+    def forms(self) -> list[str]:
+        """Every cached form, indexed by term id."""
+        self._refresh(self.store.connection)
+        return self._forms
+
+
 def cached_tokens(
     store: Store,
     texts: Sequence[str],
     tokenizer: Tokenizer,
     *,
+    groups: Sequence[tuple[str, int]] | None = None,
     progress: Progress = SILENT,
-    batch: int = 5000,
+    cache: TokenCache | None = None,
 ) -> tuple[Tokens, dict[str, int]]:
-    """Raw tokens of every text, tokenising only texts not yet in the store's cache.
+    """Raw tokens of every text, tokenising only texts whose group is not cached yet.
 
+    `groups` cuts `texts` into consecutive runs, each with its cache key and length: the
+    sentences of one document under its text_sha256. Without it, all the texts form one group.
     Returns the tokens (aligned with `texts`) and counts: texts, cached (found), tokenised.
     """
-    builder = TokensBuilder()
+    cache = cache or TokenCache(store, tokenizer)
+    if groups is None:
+        groups = [(group_key(texts), len(texts))] if len(texts) else []
     counts = {"texts": len(texts), "cached": 0, "tokenised": 0}
     with progress.task("tokens", total=len(texts)) as task:
-        for start in range(0, len(texts), batch):
-            chunk = list(texts[start : start + batch])
-            hashes = [text_hash(t) for t in chunk]
-            found = _lookup(store, tokenizer.tag, hashes)
-            missing = {h: t for h, t in zip(hashes, chunk, strict=True) if h not in found}
-            if missing:
-                fresh = dict(zip(missing, tokenizer.tokenize(missing.values()), strict=True))
-                with store.transaction() as conn:
-                    conn.executemany(
-                        "INSERT OR IGNORE INTO token_cache (tokenizer, text_sha256, tokens) "
-                        "VALUES (?, ?, ?)",
-                        [(tokenizer.tag, h, " ".join(words)) for h, words in fresh.items()],
-                    )
-                found.update(fresh)
-            counts["cached"] += len(chunk) - len(missing)
-            counts["tokenised"] += len(missing)
-            for h in hashes:
-                builder.add(found[h])
-            task.advance(len(chunk))
-    return builder.build(), counts
+        found = cache.read([key for key, _ in groups])
+        missing: dict[str, list[list[str]]] = {}
+        position = 0
+        for key, size in groups:
+            cached = found.get(key)
+            if (cached is None or len(cached[0]) != size) and key not in missing:
+                missing[key] = list(tokenizer.tokenize(texts[position : position + size]))
+                if len(missing) >= 200:  # bounded memory on a cold run with a trained pipeline
+                    found.update(_write(store, cache, missing))
+                    missing = {}
+            position += size
+            task.advance(size)
+        found.update(_write(store, cache, missing))
+    counted = set()  # a text tokenised in this run counts once; its repeats were cached
+    for key, size in groups:
+        fresh = key in cache.fresh and key not in counted
+        counts["tokenised" if fresh else "cached"] += size
+        counted.add(key)
+    lengths = [found[key][0] for key, _ in groups]
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    if lengths:
+        np.cumsum(np.concatenate(lengths), out=offsets[1:])
+    ids = [found[key][1] for key, _ in groups]
+    flat = np.concatenate(ids).astype(np.int32) if ids else np.zeros(0, dtype=np.int32)
+    return Tokens(cache.forms(), flat, offsets), counts
 
 
-def _lookup(store: Store, tag: str, hashes: list[bytes]) -> dict[bytes, list[str]]:
-    found: dict[bytes, list[str]] = {}
-    unique = list(dict.fromkeys(hashes))
-    for start in range(0, len(unique), _LOOKUP_BATCH):
-        part = unique[start : start + _LOOKUP_BATCH]
-        rows = store.read(
-            f"SELECT text_sha256, tokens FROM token_cache WHERE tokenizer = ? "
-            f"AND text_sha256 IN ({','.join('?' * len(part))})",
-            (tag, *part),
-        )
-        for row in rows:
-            found[row[0]] = row[1].split()
-    return found
+def _write(store: Store, cache: TokenCache, entries: dict[str, list[list[str]]]) -> dict:
+    if not entries:
+        return {}
+    with store.transaction() as conn:
+        return cache.write(conn, list(entries.items()))
 
 
 class Vocabulary:
     """Turns raw tokens into analysis terms: boilerplate out, phrases joined, stop words out."""
 
-    def __init__(self, config: PreprocessSection, tokenizer: Tokenizer, store: Store | None = None):
-        """`store` caches the lemmatised stop lists with the other tokens."""
+    def __init__(
+        self, config: PreprocessSection, tokenizer: Tokenizer, cache: "TokenCache | None" = None
+    ):
+        """`cache` keeps the lemmatised stop lists with the other tokens."""
         self.config = config
         keep = {w.lower() for w in config.keep_words}
         stop_phrases: set[tuple[str, ...]] = set()
         stop_words = set(STOP_WORDS)
         extra = [*boilerplate_lines(), *config.stop_words]
         lemmatised = (
-            cached_tokens(store, extra, tokenizer)[0]
-            if store is not None
+            cached_tokens(cache.store, extra, tokenizer, cache=cache)[0]
+            if cache is not None
             else tokenizer.tokenize(extra)
         )
         for words in lemmatised:
@@ -332,14 +458,21 @@ def preprocess(
     texts: Sequence[str],
     config: PreprocessSection,
     *,
+    groups: Sequence[tuple[str, int]] | None = None,
+    cache: TokenCache | None = None,
     progress: Progress = SILENT,
 ) -> tuple[Tokens, dict[str, int]]:
-    """Analysis terms for texts (sentences), using and filling the store's token cache."""
+    """Analysis terms for texts (sentences), using and filling the store's token cache.
+
+    `groups` gives the cache key of each run of texts (see cached_tokens); `cache` shares a
+    tokenizer (and its memory of forms) with the split that already cached most tokens.
+    """
     started = time.perf_counter()
-    tokenizer = Tokenizer(config)
-    raw, counts = cached_tokens(store, texts, tokenizer, progress=progress)
-    tokenised = time.perf_counter()
-    vocabulary = Vocabulary(config, tokenizer, store)
+    cache = cache or TokenCache(store, Tokenizer(config))
+    raw, counts = cached_tokens(
+        store, texts, cache.tokenizer, groups=groups, progress=progress, cache=cache
+    )
+    vocabulary = Vocabulary(config, cache.tokenizer, cache)
     tokenised = time.perf_counter()
     vocabulary.learn_phrases(raw, progress)
     terms = vocabulary.terms(raw, progress)

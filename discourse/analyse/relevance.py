@@ -16,6 +16,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -113,11 +114,21 @@ def load_lexicon(path: str | Path | None = None) -> list[Concept]:
 
 def concept_counts(concepts: Sequence[Concept], texts: Iterable[str]) -> np.ndarray:
     """Matches of every concept in every text: an array of texts × concepts."""
-    rows = []
-    for text in texts:
+    texts = list(texts)
+    counts = np.zeros((len(texts), len(concepts)), dtype=np.int32)
+    # most sentences mention no concept: one search for any of them rules those out
+    mentions_any = _any_of(tuple(c.regex.pattern for c in concepts)).search
+    for row, text in enumerate(texts):
         lower = (text or "").lower()
-        rows.append([len(c.regex.findall(lower)) for c in concepts])
-    return np.array(rows, dtype=np.int32).reshape(len(rows), len(concepts))
+        if mentions_any(lower):
+            counts[row] = [len(c.regex.findall(lower)) for c in concepts]
+    return counts
+
+
+@lru_cache(maxsize=8)
+def _any_of(patterns: tuple[str, ...]) -> re.Pattern:
+    """A regex that matches where any of the patterns does."""
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
 
 
 class LexiconScorer:

@@ -7,7 +7,7 @@ the store themselves, which keeps them testable on a DataFrame and the run atomi
 """
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -49,4 +49,22 @@ class Stage(Protocol):
 
     def run(self, data: AnalysisInput) -> StageOutput:
         """Compute this stage's result tables (rows without run_id; the pipeline adds it)."""
+        ...
+
+
+@runtime_checkable
+class StartsEarly(Protocol):
+    """A stage that can begin its work in other processes before the stages ahead of it run.
+
+    Stages run one after another and mostly on one core, so the pipeline calls `start(data)`
+    on every such stage before running any; `run(data)` then collects the work in its turn,
+    and `cancel()` stops it when the run fails first.
+    """
+
+    def start(self, data: AnalysisInput) -> None:
+        """Begin the stage's work on `data` (it runs alongside the stages ahead)."""
+        ...
+
+    def cancel(self) -> None:
+        """Stop work begun by `start` (nothing to do if none is running)."""
         ...

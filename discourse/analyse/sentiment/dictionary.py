@@ -169,6 +169,8 @@ class Dictionary:
     entries: list[Entry]
     sha256: str = ""  # of the file's bytes, so a run records which dictionary it used
     _root: _Node = field(default_factory=_Node, repr=False)
+    # where each token leads from the root (most lead nowhere): looked up once per distinct token
+    _starts: dict[str, list[_Node]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for entry in self.entries:
@@ -182,18 +184,21 @@ class Dictionary:
 
     def _match_at(self, tokens: list[str], i: int) -> Entry | None:
         """The most specific entry matching the tokens from position i (None if none does)."""
+        first = tokens[i]
+        frontier = self._starts.get(first)
+        if frontier is None:
+            frontier = self._starts[first] = [] if first == "." else self._root.step(first)
         best: Entry | None = None
-        frontier = [self._root]
-        for token in tokens[i:]:
-            if token == ".":
-                break
-            frontier = [child for node in frontier for child in node.step(token)]
-            if not frontier:
-                break
+        j = i
+        while frontier:
             for node in frontier:
                 for entry in node.entries:
                     if best is None or entry.specificity > best.specificity:
                         best = entry
+            j += 1
+            if j >= len(tokens) or tokens[j] == ".":
+                break
+            frontier = [child for node in frontier for child in node.step(tokens[j])]
         return best
 
     def count(self, text: str, *, negation_window: int = 3) -> Counts:

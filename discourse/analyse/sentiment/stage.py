@@ -7,16 +7,20 @@ overall is not its tone about the Big Society. Intervals resample whole document
 """
 
 import importlib.metadata
+import multiprocessing
 
+import numpy as np
 import pandas as pd
 
 from discourse.analyse.aggregate import grouped_ratios
 from discourse.analyse.sentiment.scorer import SentimentScorer
 from discourse.analyse.stage import AnalysisInput, StageOutput
 from discourse.config import SentimentConfig
+from discourse.progress import SILENT, Progress
 from discourse.store import ResultTable
 
-_CHUNK = 500  # sentences scored between progress updates
+_CHUNK = 2000  # sentences scored between progress updates (one task of a worker process)
+LABELS = ("negative", "neutral", "positive")
 
 SENTENCES = ResultTable(
     name="sentiment_sentences",
@@ -76,6 +80,88 @@ SETTINGS = ResultTable(
 METRICS = ("mean_sentiment", "share_positive", "share_negative")
 
 
+class SentenceScores:
+    """VADER, dictionary and combined scores (NaN: the method does not use that scorer) and
+    label codes (into LABELS) of every text, in order.
+
+    Scores go straight into arrays, not a score object per sentence (~300 bytes each over a
+    corpus). Scoring is pure Python and sentences are independent, so with `workers` ≥ 1
+    slices are scored in forked processes that inherit the scorer and the texts, and they
+    start at once: the pipeline makes this before the stages ahead of sentiment run (see
+    stage.StartsEarly), so scoring shares the machine with the topic model instead of
+    waiting for it. With 0 workers (or no fork, as on Windows) the texts are scored here
+    when collected. Every sentence gets the same score either way.
+    """
+
+    def __init__(self, scorer: SentimentScorer, texts: np.ndarray, *, workers: int = 1):
+        self.work = (scorer, texts)
+        self.slices = [(a, min(a + _CHUNK, len(texts))) for a in range(0, len(texts), _CHUNK)]
+        self._pool = None
+        if (
+            workers >= 1
+            and len(self.slices) > 1
+            and "fork" in multiprocessing.get_all_start_methods()
+        ):
+            global _FORKED
+            _FORKED = self.work
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(
+                    min(workers, len(self.slices))
+                )
+            finally:
+                _FORKED = None  # the workers have their copy
+            self._results = self._pool.imap(_score_forked, self.slices)
+
+    def collect(self, progress: Progress = SILENT) -> tuple[np.ndarray, ...]:
+        """The four arrays, waiting for the workers (or scoring here with none)."""
+        n = len(self.work[1])
+        columns = (np.full(n, np.nan), np.full(n, np.nan), np.empty(n), np.empty(n, dtype=np.int8))
+        try:
+            with progress.task("sentiment", total=n) as task:
+                if self._pool is not None:
+                    results = self._results
+                else:
+                    results = (_score_slice(*self.work, bounds) for bounds in self.slices)
+                for (start, end), scored in zip(self.slices, results, strict=True):
+                    for column, values in zip(columns, scored, strict=True):
+                        column[start:end] = values
+                    task.advance(end - start)
+        finally:
+            self.close()
+        return columns
+
+    def close(self) -> None:
+        """Stop the workers (done, or no longer wanted)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+_FORKED: tuple[SentimentScorer, np.ndarray] | None = None  # what forked workers score
+
+
+def _score_forked(bounds: tuple[int, int]) -> tuple[np.ndarray, ...]:
+    return _score_slice(*_FORKED, bounds)
+
+
+def _score_slice(
+    scorer: SentimentScorer, texts: np.ndarray, bounds: tuple[int, int]
+) -> tuple[np.ndarray, ...]:
+    start, end = bounds
+    vader, dictionary = np.full(end - start, np.nan), np.full(end - start, np.nan)
+    sentiment, labels = np.empty(end - start), np.empty(end - start, dtype=np.int8)
+    for i in range(end - start):
+        score = scorer.score_sentence(texts[start + i])
+        if score.vader is not None:
+            vader[i] = score.vader
+        if score.dictionary is not None:
+            dictionary[i] = score.dictionary
+        sentiment[i] = score.sentiment
+        labels[i] = LABELS.index(score.label)
+    return vader, dictionary, sentiment, labels
+
+
 class SentimentStage:
     """Pipeline stage "sentiment": sentence scores and their grouped aggregates."""
 
@@ -84,26 +170,42 @@ class SentimentStage:
     def __init__(self, config: SentimentConfig | None = None):
         self.config = config or SentimentConfig()
         self.scorer = SentimentScorer.from_config(self.config)
+        self._started: tuple[pd.DataFrame, SentenceScores] | None = None
+
+    def start(self, data: AnalysisInput) -> None:
+        """Start scoring in worker processes while the stages ahead run (stage.StartsEarly)."""
+        self.cancel()
+        self._started = (data.sentences, self._scores(data))
+
+    def cancel(self) -> None:
+        if self._started is not None:
+            self._started[1].close()
+            self._started = None
+
+    def _scores(self, data: AnalysisInput) -> SentenceScores:
+        texts = data.sentences["text"].to_numpy(dtype=object)
+        return SentenceScores(self.scorer, texts, workers=self.config.workers)
 
     def run(self, data: AnalysisInput) -> StageOutput:
         sentences = data.sentences
-        scores = []
-        with data.progress.task("sentiment", total=len(sentences)) as task:
-            texts = sentences["text"].tolist()
-            for start in range(0, len(texts), _CHUNK):
-                chunk = texts[start : start + _CHUNK]
-                scores.extend(self.scorer.score_sentence(text) for text in chunk)
-                task.advance(len(chunk))
+        started, self._started = self._started, None
+        if started is not None and started[0] is sentences:
+            scores = started[1]
+        else:
+            if started is not None:
+                started[1].close()
+            scores = self._scores(data)
+        vader, dictionary, sentiment, labels = scores.collect(data.progress)
         scored = pd.DataFrame(
             {
                 "document_id": sentences["document_id"].to_numpy(),
                 "seq": sentences["seq"].to_numpy(),
                 "passage_id": sentences["passage_id"].to_numpy(),
                 "relevant": sentences["relevant"].astype(bool).astype(int).to_numpy(),
-                "vader": [s.vader for s in scores],
-                "dictionary": [s.dictionary for s in scores],
-                "sentiment": [s.sentiment for s in scores],
-                "sentiment_label": [s.label for s in scores],
+                "vader": vader,
+                "dictionary": dictionary,
+                "sentiment": sentiment,
+                "sentiment_label": np.asarray(LABELS, dtype=object)[labels],
             }
         )
         return [

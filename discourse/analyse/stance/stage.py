@@ -154,18 +154,21 @@ def classify(
     frame = sentences.reset_index(drop=True)
     probabilities = np.zeros((len(frame), len(STANCES)))
     probabilities[:, STANCES.index("irrelevant")] = 1.0
-    texts = frame["text"].fillna("").astype(str).tolist()
-    empty = np.array([not t.strip() for t in texts], dtype=bool)
+    # the table's own string objects, read a batch at a time: converting whole text columns
+    # (astype(str)) would copy every sentence's text, three times over
+    texts, before, after = (
+        frame[c].to_numpy(dtype=object) for c in ("text", "context_before", "context_after")
+    )
     run = frame["relevant"].astype(bool).to_numpy() if only_relevant else np.ones(len(frame), bool)
-    run = run & ~empty
+    run = run & np.fromiter((_has_text(t) for t in texts), dtype=bool, count=len(texts))
     rows = np.flatnonzero(run)
-    before = frame["context_before"].fillna("").astype(str).tolist()
-    after = frame["context_after"].fillna("").astype(str).tolist()
     with progress.task("stance: classifying sentences", total=len(rows)) as task:
         for start in range(0, len(rows), _BATCH):
             chunk = rows[start : start + _BATCH]
             probabilities[chunk] = model.predict_proba(
-                [texts[i] for i in chunk], [before[i] for i in chunk], [after[i] for i in chunk]
+                [texts[i] for i in chunk],
+                [_text(before[i]) for i in chunk],
+                [_text(after[i]) for i in chunk],
             )
             task.advance(len(chunk))
     return pd.DataFrame(
@@ -180,6 +183,14 @@ def classify(
             "classified": run.astype(int),
         }
     )
+
+
+def _has_text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _with_groups(classified: pd.DataFrame, data: AnalysisInput) -> pd.DataFrame:

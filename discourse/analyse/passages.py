@@ -14,7 +14,6 @@ can hand each sentence's tokens on (`Segmented.tokens`): a document is tokenised
 its sentences and for its terms.
 """
 
-import multiprocessing
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -30,6 +29,7 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 from spacy.vocab import Vocab
 
+from discourse.analyse.stage import fork_context
 from discourse.progress import SILENT, Progress
 from discourse.store import Document, Store
 
@@ -362,7 +362,7 @@ class _Splitter:
     def __init__(self, lazy: _LazySegmenter, tokens: TokenSink | None, workers: int):
         self.lazy = lazy
         self.tokens = tokens
-        self.workers = workers if "fork" in multiprocessing.get_all_start_methods() else 1
+        self.workers = workers if fork_context() else 1
         self.wave = 2 * self.workers  # batches per wave: work for every worker while we store
         self._pool = None
 
@@ -379,7 +379,7 @@ class _Splitter:
             global _FORKED
             _FORKED = (segmenter, self.tokens)
             try:
-                self._pool = multiprocessing.get_context("fork").Pool(self.workers)
+                self._pool = fork_context().Pool(self.workers)
             finally:
                 _FORKED = None  # the workers have their copy
         return self._pool.map_async(_segment_forked, items, chunksize=1).get

@@ -6,7 +6,10 @@ returns its result tables for the pipeline to store under the run. Stages never 
 the store themselves, which keeps them testable on a DataFrame and the run atomic.
 """
 
+import multiprocessing
+import sys
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from typing import Protocol, runtime_checkable
 
 import pandas as pd
@@ -68,3 +71,13 @@ class StartsEarly(Protocol):
     def cancel(self) -> None:
         """Stop work begun by `start` (nothing to do if none is running)."""
         ...
+
+
+def fork_context() -> BaseContext | None:
+    """Where worker processes may be forked (Linux), the context to fork them; else None.
+
+    Workers are forked so they inherit the loaded segmenter or scorer instead of pickling
+    it. Windows cannot fork, and on macOS a fork after system frameworks have started
+    threads can crash, so there the work stays in the main process.
+    """
+    return multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None

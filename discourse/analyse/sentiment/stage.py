@@ -7,14 +7,13 @@ overall is not its tone about the Big Society. Intervals resample whole document
 """
 
 import importlib.metadata
-import multiprocessing
 
 import numpy as np
 import pandas as pd
 
 from discourse.analyse.aggregate import grouped_ratios
 from discourse.analyse.sentiment.scorer import SentimentScorer
-from discourse.analyse.stage import AnalysisInput, StageOutput
+from discourse.analyse.stage import AnalysisInput, StageOutput, fork_context
 from discourse.config import SentimentConfig
 from discourse.progress import SILENT, Progress
 from discourse.store import ResultTable
@@ -97,17 +96,12 @@ class SentenceScores:
         self.work = (scorer, texts)
         self.slices = [(a, min(a + _CHUNK, len(texts))) for a in range(0, len(texts), _CHUNK)]
         self._pool = None
-        if (
-            workers >= 1
-            and len(self.slices) > 1
-            and "fork" in multiprocessing.get_all_start_methods()
-        ):
+        context = fork_context()
+        if workers >= 1 and len(self.slices) > 1 and context is not None:
             global _FORKED
             _FORKED = self.work
             try:
-                self._pool = multiprocessing.get_context("fork").Pool(
-                    min(workers, len(self.slices))
-                )
+                self._pool = context.Pool(min(workers, len(self.slices)))
             finally:
                 _FORKED = None  # the workers have their copy
             self._results = self._pool.imap(_score_forked, self.slices)

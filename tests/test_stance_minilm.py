@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from discourse.analyse.stance.encoders import MiniLMEncoder, _erf
+from discourse.analyse.stance.encoders import MiniLMEncoder, _gelu
 from discourse.analyse.stance.models import DEFAULT_ENCODER, LinearModel, load_model
 from discourse.analyse.stance.wordpiece import WordPiece, words
 from discourse.errors import UsageError
@@ -81,11 +81,13 @@ def test_wordpiece_matches_the_hugging_face_tokenizer():
         assert ours.ids(text) == reference.encode(text).ids, text
 
 
-def test_erf_is_accurate_to_float32_precision():
-    x = np.linspace(-4, 4, 81)
-    from math import erf
+def test_gelu_matches_the_exact_erf_form_to_float32_precision():
+    x = np.linspace(-6, 6, 241, dtype=np.float32)
+    from math import erf, sqrt
 
-    assert np.abs(_erf(x) - np.array([erf(v) for v in x])).max() < 2e-7
+    exact = np.array([0.5 * v * (1 + erf(v / sqrt(2))) for v in x.astype(float)])
+    assert _gelu(x).dtype == np.float32
+    assert np.abs(_gelu(x) - exact).max() < 1e-6
 
 
 def test_encoder_gives_unit_vectors_reuses_them_and_handles_edge_cases():

@@ -252,7 +252,7 @@ DOCUMENT_FIELDS = (
     "extra",
 )
 # Metadata that may be corrected in place when the text itself is unchanged.
-_METADATA_FIELDS = (
+_CORRECTABLE_FIELDS = (
     "publisher",
     "author",
     "party",
@@ -1066,7 +1066,7 @@ def _upsert(
         "SELECT * FROM documents WHERE canonical_url = ? AND is_latest = 1", (doc.canonical_url,)
     ).fetchone()
     if current is not None and current["text_sha256"] == doc.text_sha256:
-        changes = {f: getattr(doc, f) for f in _METADATA_FIELDS if getattr(doc, f) != current[f]}
+        changes = {f: getattr(doc, f) for f in _CORRECTABLE_FIELDS if getattr(doc, f) != current[f]}
         if not changes:
             return Upsert(current["id"], "unchanged")
         assignments = ", ".join(f"{f} = ?" for f in changes)

@@ -17,6 +17,7 @@ COLLECT = Path(__file__).resolve().parent / "collect"
 if str(COLLECT) not in sys.path:
     sys.path.insert(0, str(COLLECT))
 
+from crawlkit import fast_local_settings  # noqa: E402
 from faultserver import FaultServer, Reply, server_fixture  # noqa: E402
 
 from discourse.collect.crawl import CrawlReport, crawl  # noqa: E402
@@ -46,18 +47,7 @@ def sources_file(tmp_path: Path, sources: str, fetch: str = "") -> Path:
     """A sources.toml with fast, local-friendly fetch settings and the given source tables."""
     path = tmp_path / "sources.toml"
     path.write_text(
-        f"""[project]
-name = "hostile"
-contact = "researcher@example.org"
-
-[fetch]
-delay = 0.0
-backoff = 0.02
-max_backoff = 0.1
-retries = 1
-allow_private = true
-{fetch}
-
+        f"""{fast_local_settings("hostile", fetch)}
 [archive]
 dir = "archive"
 

@@ -39,12 +39,10 @@ def listing(hrefs: list[str], next_href: str | None = None) -> str:
     return f"<html><head><title>Listing</title></head><body><ul>{anchors}</ul>{more}</body></html>"
 
 
-def write_sources(path, *, start: list[str], fetch: str = "", extra: str = "") -> Path:
-    """A sources.toml for one test-links source with fast, local-friendly fetch settings."""
-    starts = ", ".join(f'"{u}"' for u in start)
-    path.write_text(
-        f"""[project]
-name = "test-study"
+def fast_local_settings(name: str, fetch: str = "") -> str:
+    """[project] and [fetch] tables for crawling a local test server quickly."""
+    return f"""[project]
+name = "{name}"
 contact = "researcher@example.org"
 
 [fetch]
@@ -54,7 +52,14 @@ max_backoff = 0.1
 retries = 1
 allow_private = true
 {fetch}
+"""
 
+
+def write_sources(path, *, start: list[str], fetch: str = "", extra: str = "") -> Path:
+    """A sources.toml for one test-links source with fast, local-friendly fetch settings."""
+    starts = ", ".join(f'"{u}"' for u in start)
+    path.write_text(
+        f"""{fast_local_settings("test-study", fetch)}
 [archive]
 dir = "archive"
 rotate_mb = 50

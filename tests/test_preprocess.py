@@ -2,7 +2,13 @@
 
 import pytest
 
-from discourse.analyse.preprocess import Tokenizer, Vocabulary, cached_tokens, preprocess
+from discourse.analyse.preprocess import (
+    Tokenizer,
+    TokensBuilder,
+    Vocabulary,
+    cached_tokens,
+    preprocess,
+)
 from discourse.config import PreprocessSection
 
 
@@ -57,8 +63,19 @@ def test_phrases_join_frequent_multi_word_terms(store):
 
 def test_boilerplate_removal_works_on_whole_sequences_only(tokenizer):
     vocabulary = Vocabulary(PreprocessSection(), tokenizer)
-    [tokens] = tokenizer.tokenize(["My right hon. friend said the agenda item on the agenda."])
-    assert vocabulary.strip_boilerplate(tokens) == ["my", "say", "the", "on", "the", "agendum"]
+    texts = [
+        "My right hon. friend said the agenda item on the agenda.",
+        "It ends with my right hon.",  # the phrase would need the next text's first word
+        "Friend, agenda item.",
+    ]
+    builder = TokensBuilder()
+    for tokens in tokenizer.tokenize(texts):
+        builder.add(tokens)
+    assert list(vocabulary.strip_boilerplate(builder.build())) == [
+        ["my", "say", "the", "on", "the", "agendum"],
+        ["it", "end", "with", "my", "right", "hon"],
+        ["friend"],
+    ]
 
 
 def test_cache_tokenises_only_documents_it_has_not_seen(store, tokenizer):

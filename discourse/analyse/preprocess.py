@@ -6,10 +6,11 @@ without it, here. The tokens are stored per document text hash, tokenizer tag an
 (`document_tokens`, term ids into `token_forms`), so re-running after adding documents only
 tokenises the new ones and reads the others back as one row per document. Everything after
 it is cheap and depends on the corpus or the configuration, so it runs every time: removing
-boilerplate phrases ("right hon. friend", "cabinet is asked to note"), learning multi-word
-terms with gensim Phrases (`big_society`, `voluntary_sector`), removing stop words (spaCy's
-English list plus the parliamentary and council boilerplate in
-discourse/data/boilerplate.txt, plus the configured ones).
+boilerplate phrases ("right hon. friend", "cabinet is asked to note"), learning and joining
+multi-word terms as gensim's Phrases does (`big_society`, `voluntary_sector`; phrases.py),
+removing stop words (spaCy's English list plus the parliamentary and council boilerplate in
+discourse/data/boilerplate.txt, plus the configured ones). These steps work on the token-id
+arrays, never on a Python list per sentence.
 
 Tokens are held as one integer array with offsets (not a list of lists), so the corpus costs
 a few bytes per token in memory.
@@ -25,13 +26,13 @@ from importlib import metadata, resources
 
 import numpy as np
 import spacy
-from gensim.models.phrases import Phrases
 from spacy.attrs import LOWER
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.lookups import load_lookups
 
 from discourse.analyse.passages import SEGMENTER, Segmented, blank_english
+from discourse.analyse.phrases import join_phrases
 from discourse.config import PreprocessSection
 from discourse.errors import ConfigError
 from discourse.progress import SILENT, Progress
@@ -43,7 +44,6 @@ _ID = np.dtype("<i4")  # stored term ids and sentence lengths
 # Words that may sit inside a phrase ("right_to_bid", "secretary_of_state"): gensim's English
 # list less the coordinators, since "power and influence" is two terms, not one.
 CONNECTOR_WORDS = frozenset({"a", "an", "the", "of", "to", "for", "in", "on"})
-_PHRASES_VOCAB = 4_000_000  # gensim prunes rare counts beyond this: bounds memory on big corpora
 
 
 def boilerplate_lines() -> list[str]:
@@ -376,61 +376,69 @@ class Vocabulary:
                 stop_words.add(line.strip().lower().strip("."))
         self.stop_words = frozenset(stop_words - keep)
         self.stop_phrases = sorted(stop_phrases, key=lambda p: (-len(p), p))
-        self._first_words = {p[0] for p in self.stop_phrases}
-        self.phrases = None
+        self.phrases: dict[str, float] = {}  # joined by the last `terms`: phrase → NPMI
 
-    def strip_boilerplate(self, words: list[str]) -> list[str]:
-        """Remove boilerplate phrases (longest first) from a token list."""
-        if not self._first_words.intersection(words):
-            return words
-        out = []
-        i = 0
-        while i < len(words):
-            if words[i] in self._first_words:
-                match = next(
-                    (p for p in self.stop_phrases if tuple(words[i : i + len(p)]) == p), None
-                )
-                if match:
-                    i += len(match)
-                    continue
-            out.append(words[i])
-            i += 1
-        return out
-
-    def learn_phrases(self, raw: Tokens, progress: Progress = SILENT) -> None:
-        """Learn multi-word terms (NPMI-scored bigrams, connector words allowed inside)."""
-        if not self.config.phrases:
-            return
-        with progress.task("phrases", total=len(raw)) as task:
-            model = Phrases(
-                min_count=self.config.phrases_min_count,
-                threshold=self.config.phrases_threshold,
-                scoring="npmi",
-                connector_words=CONNECTOR_WORDS,
-                max_vocab_size=_PHRASES_VOCAB,
-            )
-            model.add_vocab(_advancing((self.strip_boilerplate(w) for w in raw), task))
-            self.phrases = model.freeze()
+    def strip_boilerplate(self, raw: Tokens) -> Tokens:
+        """Remove boilerplate phrases from every text, reading each left to right and taking
+        the longest phrase that starts at a word."""
+        index = {word: i for i, word in enumerate(raw.vocabulary)}
+        ids, offsets = raw.ids, raw.offsets
+        longest = np.zeros(len(ids), dtype=np.int64)  # length of the phrase found at a word
+        for phrase in self.stop_phrases:
+            numbers = [index.get(word, -1) for word in phrase]
+            if min(numbers) < 0:
+                continue
+            at = np.flatnonzero(ids[: max(len(ids) - len(phrase) + 1, 0)] == numbers[0])
+            for k, number in enumerate(numbers[1:], start=1):
+                at = at[ids[at + k] == number]
+            # within one text only: the phrase must end before the next text starts
+            text = np.searchsorted(offsets, at, side="right") - 1
+            at = at[at + len(phrase) <= offsets[text + 1]]
+            longest[at] = np.maximum(longest[at], len(phrase))
+        cut = np.zeros(len(ids) + 1, dtype=np.int64)
+        free = 0  # phrases overlap rarely: the few matches are walked in order
+        for position in np.flatnonzero(longest).tolist():
+            if position >= free:
+                free = position + int(longest[position])
+                cut[position] += 1
+                cut[free] -= 1
+        keep = np.cumsum(cut[:-1]) == 0
+        return _kept(raw, keep)
 
     def terms(self, raw: Tokens, progress: Progress = SILENT) -> Tokens:
-        """Analysis terms of every text, aligned with `raw`."""
-        builder = TokensBuilder()
-        stop = self.stop_words
-        minimum = self.config.min_length
+        """Analysis terms of every text, aligned with `raw`: boilerplate phrases out, phrases
+        joined, then stop words and short words out."""
         with progress.task("terms", total=len(raw)) as task:
-            for words in raw:
-                words = self.strip_boilerplate(words)
-                if self.phrases is not None:
-                    words = self.phrases[words]
-                kept = []
-                for word in words:
-                    if "_" in word:
-                        kept.extend(self._phrase_terms(word))
-                    elif word not in stop and len(word) >= minimum:
-                        kept.append(word)
-                builder.add(kept)
-                task.advance()
-        return builder.build()
+            stripped = self.strip_boilerplate(raw)
+            names: list[str] = []
+            ids, offsets = stripped.ids, stripped.offsets
+            if self.config.phrases:
+                joined = join_phrases(
+                    ids,
+                    offsets,
+                    stripped.vocabulary,
+                    CONNECTOR_WORDS,
+                    min_count=self.config.phrases_min_count,
+                    threshold=self.config.phrases_threshold,
+                )
+                ids, offsets, names = joined.ids, joined.offsets, joined.names
+                self.phrases = dict(zip(names, joined.scores, strict=True))
+            # what each word or phrase becomes: itself, nothing (a stop word), or the content
+            # words of a phrase with a stop word at an edge
+            words = [*stripped.vocabulary, *names]
+            number: dict[str, int] = {}
+            becomes = []
+            for word in words:
+                if "_" in word:
+                    kept = self._phrase_terms(word)
+                elif word not in self.stop_words and len(word) >= self.config.min_length:
+                    kept = [word]
+                else:
+                    kept = []
+                becomes.append([number.setdefault(term, len(number)) for term in kept])
+            out = _expand(ids, offsets, becomes)
+            task.advance(len(raw))
+        return _first_seen(out, list(number))
 
     def _phrase_terms(self, phrase: str) -> list[str]:
         """A joined phrase is one term only when it starts and ends with a content word.
@@ -444,13 +452,38 @@ class Vocabulary:
         return [p for p in parts if p not in self.stop_words and len(p) >= minimum]
 
 
-def _advancing(items: Iterable, task) -> Iterator:
-    n = 0
-    for n, item in enumerate(items, start=1):
-        yield item
-        if n % 1000 == 0:
-            task.advance(1000)
-    task.advance(n % 1000)
+def _kept(tokens: Tokens, keep: np.ndarray) -> Tokens:
+    """The tokens where `keep` is true, texts still aligned."""
+    text = np.repeat(np.arange(len(tokens)), tokens.lengths())
+    offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(text[keep], minlength=len(tokens)), out=offsets[1:])
+    return Tokens(tokens.vocabulary, tokens.ids[keep], offsets)
+
+
+def _expand(ids: np.ndarray, offsets: np.ndarray, becomes: list[list[int]]) -> Tokens:
+    """Every token replaced by the (zero or more) term numbers it becomes."""
+    sizes = np.array([len(b) for b in becomes], dtype=np.int64)
+    flat = np.array([t for b in becomes for t in b], dtype=np.int64)
+    first = np.zeros(len(becomes), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=first[1:])
+    counts = sizes[ids]
+    ends = np.cumsum(counts)
+    within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts, counts)
+    out = flat[np.repeat(first[ids], counts) + within]
+    text = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    new_offsets = np.zeros(len(offsets), dtype=np.int64)
+    np.cumsum(np.bincount(text, weights=counts, minlength=len(offsets) - 1), out=new_offsets[1:])
+    return Tokens([], out, new_offsets)
+
+
+def _first_seen(tokens: Tokens, terms: list[str]) -> Tokens:
+    """Terms renumbered in order of first appearance (so the vocabulary does not depend on
+    which words the store's cache happens to know)."""
+    present, first = np.unique(tokens.ids, return_index=True)
+    order = present[np.argsort(first, kind="stable")]
+    renumber = np.zeros(len(terms), dtype=np.int32)
+    renumber[order] = np.arange(len(order), dtype=np.int32)
+    return Tokens([terms[i] for i in order.tolist()], renumber[tokens.ids], tokens.offsets)
 
 
 def preprocess(
@@ -474,9 +507,8 @@ def preprocess(
     )
     vocabulary = Vocabulary(config, cache.tokenizer, cache)
     tokenised = time.perf_counter()
-    vocabulary.learn_phrases(raw, progress)
     terms = vocabulary.terms(raw, progress)
-    counts["phrases"] = 0 if vocabulary.phrases is None else len(vocabulary.phrases.phrasegrams)
+    counts["phrases"] = len(vocabulary.phrases)
     counts["terms"] = int(terms.lengths().sum())
     counts["seconds_tokens"] = round(tokenised - started, 3)
     counts["seconds_terms"] = round(time.perf_counter() - tokenised, 3)

@@ -40,10 +40,8 @@ from discourse.store import ResultTable
 ALL = "all"  # actor_type of rows pooling every actor
 _FREX_WEIGHT = 0.5  # weight of exclusivity against frequency in FREX (as in stm)
 _DIVERSITY_TERMS = 25  # top terms per topic for topic diversity (Dieng et al. 2020)
-_MIN_REPRESENTATIVE_TERMS = 10
-_NPMI_CHUNK = (
-    2000  # texts counted at once for NPMI  # representative passages need at least this many terms
-)
+_MIN_REPRESENTATIVE_TERMS = 10  # representative passages need at least this many terms
+_NPMI_CHUNK = 2000  # texts counted at once for NPMI
 
 TOPIC_COHERENCE = ResultTable(
     name="topic_coherence",
@@ -384,7 +382,7 @@ def npmi(
     c_npmi (windows of 10 tokens, a shorter text is one window, ε = 1e-12), but a pair with a
     term absent from the reference texts scores −1 (never together) where gensim divides by
     zero, as held-out texts of a small corpus do. Counting is a sparse windows × terms
-    product per chunk of texts, vectorised over tokens.
+    product per chunk of texts, vectorised over the chunk's tokens.
     """
     terms = sorted({t for topic in topics for t in topic[:n] if t >= 0})
     width = max([*terms, *(int(s.max()) for s in sequences if len(s))], default=-1) + 1
@@ -394,25 +392,30 @@ def npmi(
     joint = np.zeros((len(terms), len(terms)))
     windows = 0
     for start in range(0, len(sequences), _NPMI_CHUNK):  # chunks bound the memory of counts
+        chunk = sequences[start : start + _NPMI_CHUNK]
+        lengths = np.array([len(s) for s in chunk], dtype=np.int64)
+        counts = np.maximum(1, lengths - window + 1)  # windows per text
+        flat = np.concatenate(chunk).astype(np.int64)
+        mapped = np.where(flat >= 0, column[np.maximum(flat, 0)], -1)
+        text = np.repeat(np.arange(len(chunk)), lengths)
+        text_start = np.cumsum(lengths) - lengths
+        first_window = np.cumsum(counts) - counts
+        found = np.flatnonzero(mapped >= 0)
+        position, ids = found - text_start[text[found]], mapped[found]
+        limit, base = counts[text[found]], first_window[text[found]]
         rows, columns = [], []
-        first = windows
-        for sequence in sequences[start : start + _NPMI_CHUNK]:
-            count = max(1, len(sequence) - window + 1)
-            mapped = np.where(sequence >= 0, column[np.maximum(sequence, 0)], -1)
-            positions = np.flatnonzero(mapped >= 0)
-            if len(positions):
-                ids = mapped[positions]
-                for offset in range(window):  # windows starting up to window-1 before a token
-                    starts = positions - offset
-                    valid = (starts >= 0) & (starts < count)
-                    rows.append(windows - first + starts[valid])
-                    columns.append(ids[valid])
-            windows += count
-        if not rows:
+        for offset in range(window):  # windows starting up to window-1 before a token
+            starts = position - offset
+            valid = (starts >= 0) & (starts < limit)
+            rows.append(base[valid] + starts[valid])
+            columns.append(ids[valid])
+        chunk_windows = int(counts.sum())
+        windows += chunk_windows
+        if not len(found):
             continue
         presence = csr_matrix(
             (np.ones(sum(len(r) for r in rows)), (np.concatenate(rows), np.concatenate(columns))),
-            shape=(windows - first, len(terms)),
+            shape=(chunk_windows, len(terms)),
         )
         presence.data[:] = 1.0  # duplicates were summed: a window either holds a term or not
         single += np.asarray(presence.sum(axis=0)).ravel()

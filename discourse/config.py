@@ -444,12 +444,14 @@ class StanceConfig(Section):
     `model` is a model directory (model.json + weights.npz, as `discourse stance train`
     writes), relative to the working directory; unset, the shipped models/stance. `correction` adds shares corrected by the
     model's misclassification matrix beside the raw ones; `only_relevant` classifies only
-    sentences the relevance filter passed (the rest are irrelevant).
+    sentences the relevance filter passed (the rest are irrelevant). `workers` processes
+    classify while the stages ahead run (0: classify in turn, in this process).
     """
 
     model: str | None = None
     correction: bool = True
     only_relevant: bool = True
+    workers: int = Field(1, ge=0)
 
 
 # -- survey comparison -----------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Stance aggregation: the misclassification correction and the pipeline stage's tables."""
 
+import multiprocessing
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -199,6 +201,33 @@ def test_stage_with_the_shipped_model_returns_its_declared_tables():
     assert len(outputs[CORRECTION.name][1]) == 16
     model_rows = dict(outputs[MODEL.name][1].values.tolist())
     assert model_rows["model_dir"] == str(DEFAULT_MODEL_DIR)
+
+
+def test_classifying_started_early_is_collected_by_run_or_stopped_by_cancel(monkeypatch):
+    # 40 relevant sentences in batches of 20: classified by two forked workers with the
+    # shipped model, while the stages ahead would run
+    monkeypatch.setattr("discourse.analyse.stance.stage._BATCH", 20)
+    texts = [
+        "Volunteers have kept the library open.",
+        "The Big Society is a cover for cuts.",
+        "The council will consult community groups on the plan.",
+        "Charities deliver services the state once ran.",
+    ]
+    rows = [(i // 10, "2011", "charity", f"{texts[i % 4]} ({i})", True) for i in range(40)]
+    big = data(sentences(rows))
+    stage = StanceStage(DEFAULT_MODEL_DIR, workers=2)
+    stage.start(big)
+    assert len(multiprocessing.active_children()) == 2
+    early = {table.name: frame for table, frame in stage.run(big)}
+    assert multiprocessing.active_children() == []
+    plain = {table.name: frame for table, frame in StanceStage(workers=0).run(big)}
+    for name in (SENTENCES.name, SHARES.name):
+        pd.testing.assert_frame_equal(early[name], plain[name])
+    assert early[SENTENCES.name]["classified"].sum() == 40
+    assert early[SENTENCES.name]["stance"].nunique() >= 2
+    stage.start(big)
+    stage.cancel()  # the run failed before the stage's turn
+    assert multiprocessing.active_children() == []
 
 
 def test_stance_config_rejects_unknown_keys(tmp_path):

@@ -66,7 +66,13 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|\n\s*")
 
 def clean(text: str) -> str:
     """Drop URLs and @handles, keep hashtag words: they carry no tone of their own."""
-    return _HASHTAG.sub(r"\1", _HANDLE.sub(" ", _URL.sub(" ", text)))
+    if "//" in text or "www." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _HANDLE.sub(" ", text)
+    if "#" in text:  # most sentences have none of the three: no pattern is run on them
+        text = _HASHTAG.sub(r"\1", text)
+    return text
 
 
 def split_sentences(text: str) -> list[str]:

@@ -10,14 +10,14 @@ corrected for classifier error with the trained model's misclassification matrix
 (correction.py). Rows with actor_type "all" pool every actor of a period.
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from discourse.analyse.aggregate import group_seed, grouped_ratios
-from discourse.analyse.stage import AnalysisInput, StageOutput
+from discourse.analyse.stage import AnalysisInput, StageOutput, fork_context
 from discourse.analyse.stance.correction import unit_contributions
 from discourse.analyse.stance.examples import DEFAULT_MODEL_DIR
 from discourse.analyse.stance.models import load_model
@@ -100,14 +100,31 @@ MODEL = ResultTable(
 )
 
 
-@dataclass(frozen=True)
 class StanceStage:
-    """A pipeline stage (discourse.analyse.stage.Stage) measuring stance."""
+    """A pipeline stage (discourse.analyse.stage.Stage) measuring stance.
 
-    model_dir: Path
-    correction: bool = True
-    only_relevant: bool = True
-    name: str = "stance"
+    Classifying is the stage's slow part (the default model embeds each relevant sentence
+    with MiniLM), and it needs only the sentence table, so with `workers` ≥ 1 it starts in
+    forked processes before the stages ahead run (stage.StartsEarly) and shares the machine
+    with the topic model instead of waiting for it. Every sentence gets the same
+    probabilities either way.
+    """
+
+    name = "stance"
+
+    def __init__(
+        self,
+        model_dir: Path = DEFAULT_MODEL_DIR,
+        *,
+        correction: bool = True,
+        only_relevant: bool = True,
+        workers: int = 1,
+    ):
+        self.model_dir = Path(model_dir)
+        self.correction = correction
+        self.only_relevant = only_relevant
+        self.workers = workers
+        self._started: tuple[pd.DataFrame, Classification] | None = None
 
     @classmethod
     def from_config(cls, config: StanceConfig) -> "StanceStage":
@@ -115,14 +132,33 @@ class StanceStage:
             Path(config.model) if config.model else DEFAULT_MODEL_DIR,
             correction=config.correction,
             only_relevant=config.only_relevant,
+            workers=config.workers,
         )
 
-    def run(self, data: AnalysisInput) -> StageOutput:
+    def start(self, data: AnalysisInput) -> None:
+        """Start classifying in worker processes while the stages ahead run."""
+        self.cancel()
+        self._started = (data.sentences, self._classification(data, self.workers))
+
+    def cancel(self) -> None:
+        if self._started is not None:
+            self._started[1].close()
+            self._started = None
+
+    def _classification(self, data: AnalysisInput, workers: int) -> "Classification":
         model = load_model(self.model_dir)
+        return Classification(model, data.sentences, self.only_relevant, workers=workers)
+
+    def run(self, data: AnalysisInput) -> StageOutput:
+        started, self._started = self._started, None
+        if started is not None and started[0] is data.sentences:
+            classification = started[1]
+        else:
+            if started is not None:
+                started[1].close()
+            classification = self._classification(data, workers=0)
+        sentences = classification.collect(data.progress)
         card = card_json(self.model_dir)
-        sentences = classify(
-            model, data.sentences, only_relevant=self.only_relevant, progress=data.progress
-        )
         outputs: StageOutput = [(SENTENCES, sentences)]
         shares = [raw_shares(sentences, data)]
         matrix = (card.get("misclassification") or {}).get("matrix")
@@ -151,37 +187,99 @@ def classify(
     model, sentences: pd.DataFrame, *, only_relevant: bool = True, progress: Progress = SILENT
 ) -> pd.DataFrame:
     """One row per sentence: stance, probabilities, and whether the model ran on it."""
-    frame = sentences.reset_index(drop=True)
-    probabilities = np.zeros((len(frame), len(STANCES)))
-    probabilities[:, STANCES.index("irrelevant")] = 1.0
-    # the table's own string objects, read a batch at a time: converting whole text columns
-    # (astype(str)) would copy every sentence's text, three times over
-    texts, before, after = (
-        frame[c].to_numpy(dtype=object) for c in ("text", "context_before", "context_after")
-    )
-    run = frame["relevant"].astype(bool).to_numpy() if only_relevant else np.ones(len(frame), bool)
-    run = run & np.fromiter((_has_text(t) for t in texts), dtype=bool, count=len(texts))
-    rows = np.flatnonzero(run)
-    with progress.task("stance: classifying sentences", total=len(rows)) as task:
-        for start in range(0, len(rows), _BATCH):
-            chunk = rows[start : start + _BATCH]
-            probabilities[chunk] = model.predict_proba(
-                [texts[i] for i in chunk],
-                [_text(before[i]) for i in chunk],
-                [_text(after[i]) for i in chunk],
-            )
-            task.advance(len(chunk))
-    return pd.DataFrame(
-        {
-            "passage_id": frame["passage_id"].astype(int),
-            "document_id": frame["document_id"].astype(int),
-            "stance": [STANCES[i] for i in probabilities.argmax(axis=1)],
-            "p_support": probabilities[:, 0],
-            "p_sceptical": probabilities[:, 1],
-            "p_neutral": probabilities[:, 2],
-            "p_irrelevant": probabilities[:, 3],
-            "classified": run.astype(int),
-        }
+    return Classification(model, sentences, only_relevant, workers=0).collect(progress)
+
+
+class Classification:
+    """The model's probabilities for the sentences it runs on, batch by batch.
+
+    With `workers` ≥ 1 (and fork, as on Linux) the batches are classified at once in forked
+    processes that inherit the loaded model and the texts, each with one BLAS thread (the
+    stages ahead use the other core); otherwise here, when collected. The batches are the
+    same either way, so are the probabilities.
+    """
+
+    def __init__(self, model, sentences: pd.DataFrame, only_relevant: bool, *, workers: int):
+        frame = sentences.reset_index(drop=True)
+        self.frame = frame
+        # the table's own string objects, read a batch at a time: converting whole text
+        # columns (astype(str)) would copy every sentence's text, three times over
+        texts, before, after = (
+            frame[c].to_numpy(dtype=object) for c in ("text", "context_before", "context_after")
+        )
+        run = (
+            frame["relevant"].astype(bool).to_numpy()
+            if only_relevant
+            else np.ones(len(frame), bool)
+        )
+        self.run = run & np.fromiter((_has_text(t) for t in texts), dtype=bool, count=len(texts))
+        rows = np.flatnonzero(self.run)
+        self.batches = [rows[a : a + _BATCH] for a in range(0, len(rows), _BATCH)]
+        self.work = (model, texts, before, after)
+        self._pool = None
+        context = fork_context()
+        if workers >= 1 and self.batches and context is not None:
+            global _FORKED
+            _FORKED = self.work
+            try:
+                self._pool = context.Pool(
+                    min(workers, len(self.batches)), initializer=_one_blas_thread
+                )
+            finally:
+                _FORKED = None  # the workers have their copy
+            self._results = self._pool.imap(_classify_forked, self.batches)
+
+    def collect(self, progress: Progress = SILENT) -> pd.DataFrame:
+        """One row per sentence (waiting for the workers, or classifying here with none)."""
+        frame = self.frame
+        probabilities = np.zeros((len(frame), len(STANCES)))
+        probabilities[:, STANCES.index("irrelevant")] = 1.0
+        try:
+            with progress.task("stance: classifying sentences", total=int(self.run.sum())) as task:
+                if self._pool is not None:
+                    results = self._results
+                else:
+                    results = (_classify_batch(*self.work, rows) for rows in self.batches)
+                for rows, batch in zip(self.batches, results, strict=True):
+                    probabilities[rows] = batch
+                    task.advance(len(rows))
+        finally:
+            self.close()
+        return pd.DataFrame(
+            {
+                "passage_id": frame["passage_id"].astype(int),
+                "document_id": frame["document_id"].astype(int),
+                "stance": [STANCES[i] for i in probabilities.argmax(axis=1)],
+                "p_support": probabilities[:, 0],
+                "p_sceptical": probabilities[:, 1],
+                "p_neutral": probabilities[:, 2],
+                "p_irrelevant": probabilities[:, 3],
+                "classified": self.run.astype(int),
+            }
+        )
+
+    def close(self) -> None:
+        """Stop the workers (done, or no longer wanted)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+_FORKED = None  # (model, texts, contexts before, contexts after) the forked workers classify
+
+
+def _one_blas_thread() -> None:
+    threadpool_limits(1)
+
+
+def _classify_forked(rows: np.ndarray) -> np.ndarray:
+    return _classify_batch(*_FORKED, rows)
+
+
+def _classify_batch(model, texts, before, after, rows: np.ndarray) -> np.ndarray:
+    return model.predict_proba(
+        [texts[i] for i in rows], [_text(before[i]) for i in rows], [_text(after[i]) for i in rows]
     )
 
 

@@ -341,19 +341,26 @@ def stable_rows(table: ResultTable, frame: pd.DataFrame) -> Iterator[dict]:
 
 def _rounded_rows(ordered: pd.DataFrame, names: list[str], kinds: dict[str, str]):
     for start in range(0, len(ordered), _ROWS_PER_SLICE):
-        for record in ordered.iloc[start : start + _ROWS_PER_SLICE].to_dict(orient="records"):
-            row = {}
-            for name in names:
-                value = record.get(name)
-                if value is not None and kinds[name] == "REAL":
-                    value = float(value)
-                    value = None if value != value else round(value, _FLOAT_DIGITS)
-                elif value is not None and kinds[name] == "INTEGER" and not pd.isna(value):
-                    value = int(value)
-                elif value is not None and pd.isna(value):
-                    value = None
-                row[name] = value
-            yield row
+        part = ordered.iloc[start : start + _ROWS_PER_SLICE]
+        columns = [_plain_values(part[name], kinds[name]) for name in names]
+        for values in zip(*columns, strict=True):
+            yield dict(zip(names, values, strict=True))
+
+
+def _plain_values(column: pd.Series, kind: str) -> list:
+    """A column as Python values for SQLite: floats rounded, missing values None."""
+    if kind == "REAL":
+        return [
+            None if v != v else round(v, _FLOAT_DIGITS)
+            for v in column.to_numpy(dtype=float, na_value=np.nan).tolist()
+        ]
+    values = column.to_numpy(dtype=object)
+    missing = pd.isna(values)
+    if kind == "INTEGER":
+        return [
+            None if m else int(v) for v, m in zip(values.tolist(), missing.tolist(), strict=True)
+        ]
+    return [None if m else v for v, m in zip(values.tolist(), missing.tolist(), strict=True)]
 
 
 def discard_results(store: Store, run_id: str) -> None:

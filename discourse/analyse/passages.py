@@ -269,13 +269,14 @@ class Segmenter:
 class TokenSink(Protocol):
     """Takes the sentence tokens of the documents split (preprocess.TokenCache)."""
 
-    def digest(self, segmented: Segmented) -> object:
-        """What is kept of one document's tokens. Runs where the document was split, which
-        may be a worker process: the tokens are only readable with that process's vocab."""
+    def digest(self, segmented: list[Segmented]) -> object:
+        """What is kept of a batch of documents' tokens (None: nothing). Runs where the batch
+        was split, which may be a worker process: the tokens are only readable with that
+        process's vocab."""
         ...
 
-    def save(self, conn: sqlite3.Connection, digested: list[tuple[Document, object]]) -> None:
-        """Keep a batch's digests, inside the transaction that stores its passages."""
+    def save(self, conn: sqlite3.Connection, documents: list[Document], digest: object) -> None:
+        """Keep a batch's digest, inside the transaction that stores its passages."""
         ...
 
 
@@ -367,11 +368,11 @@ class _Splitter:
         self._pool = None
 
     def submit(self, batches: list[list[Document]]) -> Callable[[], list]:
-        """Start splitting the batches; the returned function gives each batch's (spans,
-        token digest) per document, waiting for the workers if need be."""
+        """Start splitting the batches; the returned function gives each batch's spans per
+        document and its token digest, waiting for the workers if need be."""
         items = [[(d.text, d.source_kind) for d in todo] for todo in batches]
         if not any(items):
-            return lambda: [[] for _ in items]
+            return lambda: [([], None) for _ in items]
         segmenter = self.lazy.segmenter
         if self.workers <= 1 or sum(1 for batch in items if batch) < 2:
             return lambda: [_segment(segmenter, self.tokens, batch) for batch in items]
@@ -393,19 +394,18 @@ class _Splitter:
             self._pool.join()
 
 
-def _segment_forked(items: list[tuple[str, str]]) -> list[tuple[list[Span], object]]:
+def _segment_forked(items: list[tuple[str, str]]) -> tuple[list[list[Span]], object]:
     return _segment(*_FORKED, items)
 
 
 def _segment(
     segmenter: Segmenter, tokens: TokenSink | None, items: list[tuple[str, str]]
-) -> list[tuple[list[Span], object]]:
-    """Each document's spans and, if a sink takes them, the digest of its tokens."""
-    digest = tokens is not None and segmenter.tokens
-    return [
-        (segmented.spans, tokens.digest(segmented) if digest else None)
-        for segmented in segmenter.segment_many(items)
-    ]
+) -> tuple[list[list[Span]], object]:
+    """Each document's spans and, if a sink takes them, the digest of the batch's tokens."""
+    segmented = list(segmenter.segment_many(items))
+    wanted = tokens is not None and segmenter.tokens and segmented
+    digest = tokens.digest(segmented) if wanted else None
+    return [s.spans for s in segmented], digest
 
 
 def _unsplit(store: Store, documents: list[Document], tag: str) -> list[Document]:
@@ -425,15 +425,16 @@ def _unsplit(store: Store, documents: list[Document], tag: str) -> list[Document
 def _store_batch(
     store: Store,
     todo: list[Document],
-    segmented: list[tuple[list[Span], object]],
+    segmented: tuple[list[list[Span]], object],
     tag: str,
     counts: dict[str, int],
     tokens: TokenSink | None,
 ) -> None:
     if not todo:
         return
+    spans_of, digest = segmented
     rows = []
-    for document, (spans, _) in zip(todo, segmented, strict=True):
+    for document, spans in zip(todo, spans_of, strict=True):
         for span in spans:
             rows.append(
                 (
@@ -454,11 +455,8 @@ def _store_batch(
             "char_end) VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-        if tokens is not None:
-            digested = [(d, digest) for d, (_, digest) in zip(todo, segmented, strict=True)]
-            digested = [(d, digest) for d, digest in digested if digest is not None]
-            if digested:
-                tokens.save(conn, digested)
+        if tokens is not None and digest is not None:
+            tokens.save(conn, todo, digest)
 
 
 def split_new_documents(

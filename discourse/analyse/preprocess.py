@@ -105,14 +105,17 @@ class Tokenizer:
 
     def forms(self, lower: np.ndarray, strings, vocab) -> list[str]:
         """The forms of tokens given by their LOWER hashes (from the blank tokenizer)."""
+        return [form for form in self.lookup(lower, strings, vocab) if form is not None]
+
+    def lookup(self, lower: np.ndarray, strings, vocab) -> list[str | None]:
+        """The form of each LOWER hash, or None where the token is not a word."""
         forms = self._forms
         out = []
         for key in lower.tolist():
             form = forms.get(key, 0)
             if form == 0:
                 form = forms[key] = self._form(strings[key], vocab)
-            if form is not None:
-                out.append(form)
+            out.append(form)
         return out
 
     def _form(self, lower: str, vocab) -> str | None:
@@ -208,6 +211,17 @@ def group_key(texts: Sequence[str]) -> str:
     return f"texts:{digest}"
 
 
+@dataclass
+class BatchTokens:
+    """The word tokens of a batch of split documents, compact for the trip from a worker:
+    each distinct form once, each token an index into them."""
+
+    forms: list[str]
+    ids: np.ndarray  # int32 into forms: every word token of the batch, in order
+    lengths: np.ndarray  # int32 words per sentence
+    sentences: np.ndarray  # sentences per document
+
+
 class TokenCache:
     """Tokens of document texts in the store, one row per text: term ids and sentence lengths.
 
@@ -223,17 +237,66 @@ class TokenCache:
         self._ids: dict[str, int] = {}
         self._forms: list[str] = []
 
-    def digest(self, segmented: Segmented) -> list[list[str]] | None:
-        """A split document's sentence tokens as forms (passages.TokenSink); None with a
-        trained pipeline, which tokenises on its own pass."""
+    def digest(self, segmented: list[Segmented]) -> "BatchTokens | None":
+        """A batch of split documents' sentence tokens (passages.TokenSink); None with a
+        trained pipeline, which tokenises on its own pass.
+
+        Each distinct token of the batch is looked up once; the tokens stay arrays, so
+        neither this (often a worker process) nor `save` does Python work per token.
+        """
         if not self.tokenizer.blank:
             return None
-        vocab = segmented.vocab  # the segmenter's: no second spaCy pipeline is built for it
-        return [self.tokenizer.forms(lower, vocab.strings, vocab) for lower in segmented.tokens]
+        per_sentence = [lower for document in segmented for lower in document.tokens]
+        hashes = np.concatenate(per_sentence) if per_sentence else np.zeros(0, np.uint64)
+        distinct, index = np.unique(hashes, return_inverse=True)
+        vocab = segmented[0].vocab  # the segmenter's: no second spaCy pipeline is built for it
+        forms = self.tokenizer.lookup(distinct, vocab.strings, vocab)
+        word = np.array([form is not None for form in forms], dtype=bool)
+        number = np.cumsum(word) - 1  # index among the words
+        sentence = np.repeat(np.arange(len(per_sentence)), [len(t) for t in per_sentence])
+        kept = word[index]
+        return BatchTokens(
+            forms=[form for form in forms if form is not None],
+            ids=number[index[kept]].astype(_ID),
+            lengths=np.bincount(sentence[kept], minlength=len(per_sentence)).astype(_ID),
+            sentences=np.array([len(document.tokens) for document in segmented], dtype=np.int64),
+        )
 
-    def save(self, conn: sqlite3.Connection, digested: list[tuple[Document, object]]) -> None:
-        """Cache the digested tokens of a batch of split documents (passages.TokenSink)."""
-        self.write(conn, [(document.text_sha256, forms) for document, forms in digested])
+    def save(self, conn: sqlite3.Connection, documents: list[Document], batch: object) -> None:
+        """Cache a digested batch's tokens, one row per document (passages.TokenSink)."""
+        assert isinstance(batch, BatchTokens)
+        self._refresh(conn)
+        new = []
+        numbers = np.empty(len(batch.forms), dtype=_ID)
+        for i, form in enumerate(batch.forms):
+            number = self._ids.get(form)
+            if number is None:
+                number = self._ids[form] = len(self._forms)
+                self._forms.append(form)
+                new.append((number, form))
+            numbers[i] = number
+        ids = numbers[batch.ids]
+        sentence_end = np.cumsum(batch.sentences)
+        token_end = np.r_[0, np.cumsum(batch.lengths, dtype=np.int64)]
+        rows = []
+        for document, last in zip(documents, sentence_end.tolist(), strict=True):
+            first = last - int(batch.sentences[len(rows)])
+            lengths = batch.lengths[first:last]
+            rows.append(
+                (
+                    self.tokenizer.tag,
+                    document.text_sha256,
+                    lengths.tobytes(),
+                    ids[token_end[first] : token_end[last]].tobytes(),
+                )
+            )
+            self.fresh.add(document.text_sha256)
+        conn.executemany("INSERT INTO token_forms (id, form) VALUES (?, ?)", new)
+        conn.executemany(
+            "INSERT OR REPLACE INTO document_tokens (tokenizer, text_key, lengths, ids) "
+            "VALUES (?, ?, ?, ?)",
+            rows,
+        )
 
     def write(
         self, conn: sqlite3.Connection, entries: list[tuple[str, list[list[str]]]]

@@ -13,6 +13,7 @@ TRACKED_LIBRARIES = (
     "pandas",
     "scipy",
     "scikit-learn",
+    "onnxruntime",  # runs the MiniLM encoder of the stance model
     "spacy",
     "spacy-lookups-data",
     "gensim",

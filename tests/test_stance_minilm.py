@@ -1,6 +1,7 @@
-"""MiniLM with NumPy: WordPiece tokenisation, the encoder, and models that use it."""
+"""MiniLM: WordPiece tokenisation, the encoder (an ONNX graph), and models that use it."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from discourse.analyse.stance.encoders import MiniLMEncoder, _gelu
+from discourse.analyse.stance.encoders import MiniLMEncoder, _batches
 from discourse.analyse.stance.models import DEFAULT_ENCODER, LinearModel, load_model
 from discourse.analyse.stance.wordpiece import WordPiece, words
 from discourse.errors import UsageError
@@ -81,13 +82,97 @@ def test_wordpiece_matches_the_hugging_face_tokenizer():
         assert ours.ids(text) == reference.encode(text).ids, text
 
 
-def test_gelu_matches_the_exact_erf_form_to_float32_precision():
-    x = np.linspace(-6, 6, 241, dtype=np.float32)
+def _bert_in_numpy(encoder: MiniLMEncoder, ids: list[int]) -> np.ndarray:
+    """The forward pass of one sentence written out in NumPy (float64), to check the graph."""
     from math import erf, sqrt
 
-    exact = np.array([0.5 * v * (1 + erf(v / sqrt(2))) for v in x.astype(float)])
-    assert _gelu(x).dtype == np.float32
-    assert np.abs(_gelu(x) - exact).max() < 1e-6
+    w = {name: array.astype(np.float64) for name, array in encoder._weights.items()}
+
+    def norm(x, name):
+        centred = x - x.mean(axis=-1, keepdims=True)
+        scaled = centred / np.sqrt((centred**2).mean(axis=-1, keepdims=True) + encoder.eps)
+        return scaled * w[name + ".weight"] + w[name + ".bias"]
+
+    def dense(x, name):
+        return x @ w[name + ".weight"].T + w[name + ".bias"]
+
+    gelu = np.vectorize(lambda v: 0.5 * v * (1 + erf(v / sqrt(2))))
+    x = (
+        w["embeddings.word_embeddings.weight"][ids]
+        + w["embeddings.position_embeddings.weight"][: len(ids)]
+        + w["embeddings.token_type_embeddings.weight"][0]
+    )
+    x = norm(x, "embeddings.LayerNorm")
+    heads, size = encoder.heads, encoder.dimensions // encoder.heads
+    for i in range(encoder.layers):
+        p = f"encoder.layer.{i}."
+        q, k, v = (
+            dense(x, f"{p}attention.self.{n}").reshape(len(ids), heads, size).transpose(1, 0, 2)
+            for n in ("query", "key", "value")
+        )
+        scores = q @ k.transpose(0, 2, 1) / sqrt(size)
+        attention = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        attention /= attention.sum(axis=-1, keepdims=True)
+        context = (attention @ v).transpose(1, 0, 2).reshape(len(ids), -1)
+        x = norm(dense(context, f"{p}attention.output.dense") + x, f"{p}attention.output.LayerNorm")
+        up = gelu(dense(x, f"{p}intermediate.dense"))
+        x = norm(dense(up, f"{p}output.dense") + x, f"{p}output.LayerNorm")
+    pooled = x.mean(axis=0)
+    return pooled / np.linalg.norm(pooled)
+
+
+def test_encoder_graph_computes_bert_as_written_out_in_numpy():
+    encoder = MiniLMEncoder.load(DEFAULT_ENCODER)
+    texts = ["Volunteers run the library.", "Co-production blurs the state and civil society."]
+    ours = encoder._forward([encoder.token_ids(t) for t in texts])  # padded: tests the mask
+    for text, vector in zip(texts, ours, strict=True):
+        assert np.abs(vector - _bert_in_numpy(encoder, encoder.token_ids(text))).max() < 1e-5
+
+
+def test_batches_keep_similar_lengths_together_within_the_token_budget():
+    lengths = [5, 300, 7, 6, 40, 35] + [10] * 40
+    batches = _batches(lengths)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    assert batches[0] == [0, 3, 2] + list(range(6, 35))  # 32 sentences, shortest first
+    assert batches[1:] == [list(range(35, 46)) + [5, 4], [1]]
+    assert _batches([]) == []
+
+
+def test_vectors_are_the_same_bits_with_one_or_two_threads():
+    default = MiniLMEncoder.load(DEFAULT_ENCODER).threads
+    sequences = [MiniLMEncoder.load(DEFAULT_ENCODER).token_ids(t) for t, _ in TINY]
+    vectors = {}
+    try:
+        for threads in (1, 2):
+            encoder = MiniLMEncoder.load(DEFAULT_ENCODER, threads=threads)
+            vectors[threads] = encoder._forward(sequences)
+            assert encoder.session().get_session_options().intra_op_num_threads == threads
+    finally:
+        MiniLMEncoder.load(DEFAULT_ENCODER).threads = default
+    assert vectors[1].tobytes() == vectors[2].tobytes()
+
+
+def _forward_in_child(encoder, sequences, queue):
+    queue.put(encoder._forward(sequences))
+
+
+def test_a_forked_process_makes_its_own_session_and_gets_the_same_vectors():
+    if not hasattr(os, "fork"):
+        pytest.skip("needs fork")
+    import multiprocessing
+
+    encoder = MiniLMEncoder.load(DEFAULT_ENCODER)
+    texts = ["Volunteers run the library.", "The council cut the grant."]
+    sequences = [encoder.token_ids(t) for t in texts]
+    here = encoder._forward(sequences)  # a session (and its thread pool) in this process
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_forward_in_child, args=(encoder, sequences, queue))
+    child.start()
+    there = queue.get(timeout=60)
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    assert there.tobytes() == here.tobytes()
 
 
 def test_encoder_gives_unit_vectors_reuses_them_and_handles_edge_cases():

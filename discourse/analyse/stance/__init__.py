@@ -3,7 +3,7 @@
 One interface for every approach: `predict_proba(texts, contexts_before, contexts_after)`
 returns an n × 4 array in vocabulary.STANCES order. The parts: examples (annotation files),
 rules (the codebook as patterns), models (the approaches, saving and loading), encoders
-(MiniLM sentence embeddings computed with NumPy) and wordpiece (its tokeniser), evaluation
+(MiniLM sentence embeddings, an ONNX graph run by ONNX Runtime) and wordpiece (its tokeniser), evaluation
 (scores and cross-validation), training (selection, fitting, the model card), correction
 (misclassification-matrix inversion), annotate (the active-learning loop) and stage (the
 analysis pipeline stage).

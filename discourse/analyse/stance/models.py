@@ -10,7 +10,7 @@ stage never care which one they hold. The approaches, from simplest:
 - `rules`: the codebook as phrase- and negation-aware rules (rules.py).
 - `linear`: multinomial logistic regression over feature blocks: `words` (TF-IDF of word
   1–2-grams), `rules` (the codebook rule counts) and `minilm` (all-MiniLM-L6-v2 sentence
-  embeddings, computed with NumPy from the weights in models/minilm; encoders.py).
+  embeddings, computed with ONNX Runtime from the weights in models/minilm; encoders.py).
 
 A trained linear model is saved as plain JSON + NumPy arrays (no pickle): it loads in
 milliseconds, cannot run code when loaded, and does not depend on the scikit-learn version

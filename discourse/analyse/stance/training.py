@@ -228,10 +228,10 @@ def model_card(card: dict) -> str:
         + (
             f", and the all-MiniLM-L6-v2 weights in `{card['encoder']['path']}` "
             f"(sha256 {card['encoder']['sha256'][:16]}…, Apache-2.0)"
+            ". No pickle; predicts without torch (NumPy, and ONNX Runtime for MiniLM)."
             if card.get("encoder")
-            else ""
-        )
-        + ". No pickle; predicts with NumPy only (no torch).",
+            else ". No pickle; predicts with NumPy only (no torch)."
+        ),
         "",
         "## Data",
         "",

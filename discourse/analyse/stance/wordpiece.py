@@ -4,7 +4,7 @@ all-MiniLM-L6-v2 must see a sentence split exactly as its own tokenizer splits i
 the text, put spaces around CJK characters, strip accents, lower-case, split at whitespace
 and punctuation, then cut each word into the longest vocabulary pieces from the left ("##"
 marks a piece that continues a word; a word that cannot be cut becomes [UNK]). Written here
-so that predicting needs NumPy alone; tests check it against the Hugging Face tokenizer
+so that predicting needs no tokenizers library; tests check it against the Hugging Face tokenizer
 when that is installed.
 """
 

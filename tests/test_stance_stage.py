@@ -1,6 +1,9 @@
 """Stance aggregation: the misclassification correction and the pipeline stage's tables."""
 
 import multiprocessing
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -203,21 +206,28 @@ def test_stage_with_the_shipped_model_returns_its_declared_tables():
     assert model_rows["model_dir"] == str(DEFAULT_MODEL_DIR)
 
 
-def test_classifying_started_early_is_collected_by_run_or_stopped_by_cancel(monkeypatch):
-    # 40 relevant sentences in batches of 20: classified by two forked workers with the
-    # shipped model, while the stages ahead would run
-    monkeypatch.setattr("discourse.analyse.stance.stage._BATCH", 20)
-    texts = [
-        "Volunteers have kept the library open.",
-        "The Big Society is a cover for cuts.",
-        "The council will consult community groups on the plan.",
-        "Charities deliver services the state once ran.",
-    ]
-    rows = [(i // 10, "2011", "charity", f"{texts[i % 4]} ({i})", True) for i in range(40)]
+EARLY_TEXTS = [
+    "Volunteers have kept the library open.",
+    "The Big Society is a cover for cuts.",
+    "The council will consult community groups on the plan.",
+    "Charities deliver services the state once ran.",
+]
+
+
+def early_start_check() -> None:
+    """Classifying started early in two forked workers is stopped by cancel, and collected by
+    run equals classifying in turn. Run in a fresh process (see the test below)."""
+    import discourse.analyse.stance.stage as stage_module
+
+    stage_module._BATCH = 20  # 40 relevant sentences: two batches, one per worker
+    rows = [(i // 10, "2011", "charity", f"{EARLY_TEXTS[i % 4]} ({i})", True) for i in range(40)]
     big = data(sentences(rows))
     stage = StanceStage(DEFAULT_MODEL_DIR, workers=2)
     stage.start(big)
     assert len(multiprocessing.active_children()) == 2
+    stage.cancel()  # the run failed before the stage's turn
+    assert multiprocessing.active_children() == []
+    stage.start(big)
     early = {table.name: frame for table, frame in stage.run(big)}
     assert multiprocessing.active_children() == []
     plain = {table.name: frame for table, frame in StanceStage(workers=0).run(big)}
@@ -225,9 +235,32 @@ def test_classifying_started_early_is_collected_by_run_or_stopped_by_cancel(monk
         pd.testing.assert_frame_equal(early[name], plain[name])
     assert early[SENTENCES.name]["classified"].sum() == 40
     assert early[SENTENCES.name]["stance"].nunique() >= 2
+    # now this process has run the encoder: a fork could hang, so no worker is started
     stage.start(big)
-    stage.cancel()  # the run failed before the stage's turn
     assert multiprocessing.active_children() == []
+    again = {table.name: frame for table, frame in stage.run(big)}
+    pd.testing.assert_frame_equal(again[SENTENCES.name], plain[SENTENCES.name])
+    print("early start ok")
+
+
+def test_classifying_started_early_is_collected_by_run_or_stopped_by_cancel():
+    # a fresh interpreter: this test process may already have run the encoder, and then
+    # (rightly) no worker would be forked
+    here = Path(__file__).resolve().parent
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, {str(here)!r}); "
+            "import test_stance_stage as t; t.early_start_check()",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert completed.stdout.strip().endswith("early start ok")
 
 
 def test_stance_config_rejects_unknown_keys(tmp_path):

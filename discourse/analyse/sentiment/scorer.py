@@ -139,6 +139,7 @@ class PoliticalVader:
         self.political = political
         self._analyzer = SentimentIntensityAnalyzer()
         self._phrases: re.Pattern | None = None
+        self._phrase_words: tuple[str, ...] = ()  # one word every phrase needs, per phrase
         if political:
             self._adapt()
 
@@ -160,12 +161,21 @@ class PoliticalVader:
         phrases.sort(key=len, reverse=True)
         alternation = "|".join(r"[\s.\-]+".join(map(re.escape, words)) for words in phrases)
         self._phrases = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+        self._phrase_words = tuple(sorted({max(words, key=len) for words in phrases}))
 
     def _join(self, match: re.Match) -> str:
         return "_".join(re.split(r"[\s.\-]+", match.group().lower()))
 
+    def _may_hold_phrase(self, text: str) -> bool:
+        """False only when no phrase can match: an ASCII text lacking the longest word of
+        every phrase (a substring test is far cheaper than the phrase pattern)."""
+        if not text.isascii():  # case-insensitive matching beyond ASCII: always look
+            return True
+        lowered = text.lower()
+        return any(word in lowered for word in self._phrase_words)
+
     def compound(self, text: str) -> float:
-        if self._phrases is not None:
+        if self._phrases is not None and self._may_hold_phrase(text):
             text = self._phrases.sub(self._join, text)
         return float(self._analyzer.polarity_scores(text)["compound"])
 

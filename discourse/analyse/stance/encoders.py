@@ -102,6 +102,15 @@ class MiniLMEncoder:
             encoder.threads = threads
         return encoder
 
+    @classmethod
+    def running(cls) -> bool:
+        """Whether this process has an ONNX Runtime session of an encoder (made by using
+        one): a process forked from it now could hang on the session's thread pool."""
+        return any(
+            encoder._session_key is not None and encoder._session_key[0] == os.getpid()
+            for encoder in cls._loaded.values()
+        )
+
     def token_ids(self, text: str) -> list[int]:
         """[CLS] pieces [SEP], cut to the model's maximum length as sentence-transformers does."""
         return [self.cls, *self.tokeniser.ids(text)[: self.max_tokens - 2], self.sep]

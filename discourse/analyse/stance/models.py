@@ -216,6 +216,11 @@ class LinearModel:
             self._encoder = MiniLMEncoder.load(self.encoder_dir)
         return self._encoder
 
+    def use_threads(self, threads: int) -> None:
+        """How many threads the MiniLM encoder may use (one in a worker beside other work)."""
+        if "minilm" in self.features:
+            self.encoder().threads = threads
+
     def _matrix(self, texts, contexts_before, contexts_after) -> np.ndarray:
         texts = _clip(texts)
         blocks = []

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from discourse.analyse.aggregate import group_seed, grouped_ratios
 from discourse.analyse.stage import AnalysisInput, StageOutput, fork_context
 from discourse.analyse.stance.correction import unit_contributions
+from discourse.analyse.stance.encoders import MiniLMEncoder
 from discourse.analyse.stance.examples import DEFAULT_MODEL_DIR
 from discourse.analyse.stance.models import load_model
 from discourse.analyse.stance.training import card_json
@@ -146,8 +146,10 @@ class StanceStage:
             self._started = None
 
     def _classification(self, data: AnalysisInput, workers: int) -> "Classification":
+        if workers >= 1:  # the workers load the model; this process never needs it
+            return Classification(self.model_dir, data.sentences, self.only_relevant, workers)
         model = load_model(self.model_dir)
-        return Classification(model, data.sentences, self.only_relevant, workers=workers)
+        return Classification(model, data.sentences, self.only_relevant, workers=0)
 
     def run(self, data: AnalysisInput) -> StageOutput:
         started, self._started = self._started, None
@@ -193,13 +195,16 @@ def classify(
 class Classification:
     """The model's probabilities for the sentences it runs on, batch by batch.
 
-    With `workers` ≥ 1 (and fork, as on Linux) the batches are classified at once in forked
-    processes that inherit the loaded model and the texts, each with one BLAS thread (the
-    stages ahead use the other core); otherwise here, when collected. The batches are the
-    same either way, so are the probabilities.
+    `model` is a loaded model, or with `workers` ≥ 1 the directory of one: the batches are
+    then classified at once in that many forked worker processes, each loading the model
+    itself and encoding with one thread (the stages ahead use the other core). The model is
+    loaded after the fork because a fork of a process whose ONNX Runtime session has run can
+    hang (its thread pool does not carry over); for the same reason, and where there is no
+    fork (Windows, macOS), the batches are classified here when collected, as they are
+    without workers. The batches are the same either way, so are the probabilities.
     """
 
-    def __init__(self, model, sentences: pd.DataFrame, only_relevant: bool, *, workers: int):
+    def __init__(self, model, sentences: pd.DataFrame, only_relevant: bool, workers: int):
         frame = sentences.reset_index(drop=True)
         self.frame = frame
         # the table's own string objects, read a batch at a time: converting whole text
@@ -214,20 +219,25 @@ class Classification:
         )
         self.run = run & np.fromiter((_has_text(t) for t in texts), dtype=bool, count=len(texts))
         rows = np.flatnonzero(self.run)
-        self.batches = [rows[a : a + _BATCH] for a in range(0, len(rows), _BATCH)]
-        self.work = (model, texts, before, after)
+        self.batches = [
+            (
+                rows[a : a + _BATCH],
+                [texts[i] for i in rows[a : a + _BATCH]],
+                [_text(before[i]) for i in rows[a : a + _BATCH]],
+                [_text(after[i]) for i in rows[a : a + _BATCH]],
+            )
+            for a in range(0, len(rows), _BATCH)
+        ]
+        self.model = model
         self._pool = None
         context = fork_context()
-        if workers >= 1 and self.batches and context is not None:
-            global _FORKED
-            _FORKED = self.work
-            try:
-                self._pool = context.Pool(
-                    min(workers, len(self.batches)), initializer=_one_blas_thread
-                )
-            finally:
-                _FORKED = None  # the workers have their copy
-            self._results = self._pool.imap(_classify_forked, self.batches)
+        if workers >= 1 and self.batches and context is not None and not MiniLMEncoder.running():
+            self._pool = context.Pool(
+                min(workers, len(self.batches)), initializer=_load_in_worker, initargs=(model,)
+            )
+            self._results = self._pool.imap(_classify_in_worker, [b[1:] for b in self.batches])
+        elif workers >= 1:
+            self.model = load_model(model)
 
     def collect(self, progress: Progress = SILENT) -> pd.DataFrame:
         """One row per sentence (waiting for the workers, or classifying here with none)."""
@@ -239,8 +249,8 @@ class Classification:
                 if self._pool is not None:
                     results = self._results
                 else:
-                    results = (_classify_batch(*self.work, rows) for rows in self.batches)
-                for rows, batch in zip(self.batches, results, strict=True):
+                    results = (self.model.predict_proba(*b[1:]) for b in self.batches)
+                for (rows, *_), batch in zip(self.batches, results, strict=True):
                     probabilities[rows] = batch
                     task.advance(len(rows))
         finally:
@@ -266,21 +276,20 @@ class Classification:
             self._pool = None
 
 
-_FORKED = None  # (model, texts, contexts before, contexts after) the forked workers classify
+_WORKER_MODEL = None  # the model a worker process loaded (_load_in_worker)
 
 
-def _one_blas_thread() -> None:
-    threadpool_limits(1)
+def _load_in_worker(model_dir: Path) -> None:
+    """Load the model in a worker; it encodes with one thread (baselines have no encoder)."""
+    global _WORKER_MODEL
+    _WORKER_MODEL = load_model(model_dir)
+    use_threads = getattr(_WORKER_MODEL, "use_threads", None)
+    if use_threads is not None:
+        use_threads(1)
 
 
-def _classify_forked(rows: np.ndarray) -> np.ndarray:
-    return _classify_batch(*_FORKED, rows)
-
-
-def _classify_batch(model, texts, before, after, rows: np.ndarray) -> np.ndarray:
-    return model.predict_proba(
-        [texts[i] for i in rows], [_text(before[i]) for i in rows], [_text(after[i]) for i in rows]
-    )
+def _classify_in_worker(batch: tuple[list[str], list[str], list[str]]) -> np.ndarray:
+    return _WORKER_MODEL.predict_proba(*batch)
 
 
 def _has_text(value) -> bool:

@@ -315,7 +315,7 @@ class AnalysisSection(Section):
     period: _PERIOD = "year"
     replicates: int = Field(1000, ge=0, le=100_000)  # bootstrap replicates for every CI
     include_duplicates: bool = False
-    workers: int = Field(2, ge=1)  # processes splitting documents (same passages with any number)
+    workers: int = Field(2, ge=1)  # processes splitting documents and matching concepts
 
 
 class RelevanceSection(Section):

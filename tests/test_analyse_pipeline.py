@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import make_document
 
@@ -98,6 +99,13 @@ def test_sentence_table_has_context_offsets_and_relevance(store):
     parking = table[table["text"] == "Parking charges rise in April."]
     assert parking["relevant"].tolist() == [False]
     assert table["document_id"].is_monotonic_increasing
+    # concepts matched in two forked workers, batch by batch, or here: the same table
+    one = CONFIG.model_copy(update={"analysis": CONFIG.analysis.model_copy(update={"workers": 1})})
+    alone, alone_matches = build_sentences(store, one, scorer, batch=2)
+    together, together_matches = build_sentences(store, CONFIG, scorer, batch=2)
+    pd.testing.assert_frame_equal(alone, table)
+    pd.testing.assert_frame_equal(together, table)
+    assert (alone_matches == matches).all() and (together_matches == matches).all()
 
 
 def test_a_run_stores_every_table_and_a_summary(store):

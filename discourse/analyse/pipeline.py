@@ -27,7 +27,13 @@ from discourse.analyse.relevance import (
     load_lexicon,
 )
 from discourse.analyse.sentiment import SentimentStage
-from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput, Stage, StartsEarly
+from discourse.analyse.stage import (
+    SENTENCE_COLUMNS,
+    AnalysisInput,
+    Stage,
+    StartsEarly,
+    fork_context,
+)
 from discourse.analyse.stance.stage import StanceStage
 from discourse.analyse.topics import TopicsStage
 from discourse.analyse.trends import TrendsStage
@@ -227,24 +233,32 @@ def build_sentences(
     scorer, `relevance` is its P(relevant) and `relevant` compares it with model_threshold.
 
     Documents are streamed in id order and turned into compact frames batch by batch, so the
-    corpus is never held as Python objects all at once.
+    corpus is never held as Python objects all at once. Matching the concept lexicon, the
+    slow part, runs in `[analysis] workers` forked processes while the next batch is read.
     """
     settings = config.analysis
-    frames = []
+    pending_frames = []
     total = store.count_documents(include_duplicates=settings.include_duplicates)
-    with progress.task("sentences", total=total) as task:
+    with (
+        progress.task("sentences", total=total) as task,
+        ConceptMatcher(scorer.concepts, settings.workers) as matcher,
+    ):
         pending = []
         for document in store.iter_documents(include_duplicates=settings.include_duplicates):
             pending.append(document)
             if len(pending) >= batch:
-                frames.append(
-                    _sentence_frame(store, pending, settings.period, scorer, learned, config)
-                )
+                frame = _sentence_frame(store, pending, settings.period)
+                pending_frames.append((frame, matcher.submit(frame["text"])))
                 task.advance(len(pending))
                 pending = []
         if pending:
-            frames.append(_sentence_frame(store, pending, settings.period, scorer, learned, config))
+            frame = _sentence_frame(store, pending, settings.period)
+            pending_frames.append((frame, matcher.submit(frame["text"])))
             task.advance(len(pending))
+        frames = [
+            _with_relevance(frame, matches(), scorer, learned, config)
+            for frame, matches in pending_frames
+        ]
     if not frames:
         return _empty_sentences(), np.zeros((0, len(scorer.concepts)), dtype=np.int32)
     return (
@@ -253,7 +267,45 @@ def build_sentences(
     )
 
 
-def _sentence_frame(store, documents, period, scorer, learned, config):
+class ConceptMatcher:
+    """concept_counts for batches of sentence texts, in forked workers when there are any
+    (they inherit the compiled lexicon); `submit` returns a function giving the counts."""
+
+    def __init__(self, concepts, workers: int):
+        self.concepts = concepts
+        self._pool = None
+        context = fork_context()
+        if workers > 1 and context is not None:
+            global _FORKED_CONCEPTS
+            _FORKED_CONCEPTS = concepts
+            try:
+                self._pool = context.Pool(workers)
+            finally:
+                _FORKED_CONCEPTS = None  # the workers have their copy
+
+    def submit(self, texts: pd.Series):
+        values = texts.tolist()
+        if self._pool is None:
+            return lambda: concept_counts(self.concepts, values)
+        return self._pool.apply_async(_concept_counts_forked, (values,)).get
+
+    def __enter__(self) -> "ConceptMatcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+
+_FORKED_CONCEPTS = None  # the lexicon forked matchers use
+
+
+def _concept_counts_forked(texts: list[str]) -> np.ndarray:
+    return concept_counts(_FORKED_CONCEPTS, texts)
+
+
+def _sentence_frame(store, documents, period) -> pd.DataFrame:
     ids = [d.id for d in documents]
     rows = store.read(
         "SELECT id, document_id, seq, char_start, char_end FROM passages "
@@ -287,14 +339,17 @@ def _sentence_frame(store, documents, period, scorer, learned, config):
         previous_document = document.id
     # text columns stay Python objects: a context cell is the same string object as its
     # neighbour's text cell, so the three text columns cost the text once, not three times
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             c: pd.Series(columns[c], dtype=object if c in _SHARED_TEXT else None)
             for c in SENTENCE_COLUMNS
             if c not in ("relevance", "relevant")
         }
     )
-    matches = concept_counts(scorer.concepts, frame["text"])
+
+
+def _with_relevance(frame, matches, scorer, learned, config):
+    """The frame with relevance scores and marks, typed; and its concept matches."""
     if learned is not None:
         score = learned.score_sentences(frame)
         threshold = config.relevance.model_threshold

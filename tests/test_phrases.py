@@ -8,7 +8,7 @@ from discourse.analyse.phrases import join_phrases
 from discourse.analyse.preprocess import CONNECTOR_WORDS, TokensBuilder
 
 
-def ours(sentences, min_count, threshold, connectors=CONNECTOR_WORDS):
+def ours(sentences, min_count, threshold, connectors=CONNECTOR_WORDS, chunk=1 << 20):
     builder = TokensBuilder()
     for words in sentences:
         builder.add(words)
@@ -20,6 +20,7 @@ def ours(sentences, min_count, threshold, connectors=CONNECTOR_WORDS):
         connectors,
         min_count=min_count,
         threshold=threshold,
+        chunk=chunk,
     )
     names = [*tokens.vocabulary, *joined.names]
     out = [
@@ -67,8 +68,9 @@ def test_a_word_that_closes_a_phrase_does_not_open_the_next():
     assert (got, scores) == gensims(sentences, min_count=1, threshold=-1.0, connectors=frozenset())
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_random_corpora_give_gensims_phrases_scores_and_sentences(seed):
+@pytest.mark.parametrize(("seed", "chunk"), [(0, 1 << 20), (1, 1 << 20), (2, 1 << 20), (0, 50)])
+def test_random_corpora_give_gensims_phrases_scores_and_sentences(seed, chunk):
+    # chunk 50: counted and joined about fifty tokens at a time, with the same result
     rng = np.random.default_rng(seed)
     content = [f"w{i}" for i in range(40)]
     connectors = sorted(CONNECTOR_WORDS)
@@ -83,7 +85,7 @@ def test_random_corpora_give_gensims_phrases_scores_and_sentences(seed):
         sentences.append(words)
     sentences.append(["w0", *["of"] * 20, "w1"] * 2)  # a connector run too long to be a number
     expected, scores = gensims(sentences, min_count=3, threshold=0.05)
-    got, got_scores = ours(sentences, min_count=3, threshold=0.05)
+    got, got_scores = ours(sentences, min_count=3, threshold=0.05, chunk=chunk)
     assert len(scores) > 20  # the corpus has phrases to find
     assert got_scores == scores
     assert got == expected

@@ -32,7 +32,7 @@ from spacy.language import Language
 from spacy.lookups import load_lookups
 
 from discourse.analyse.passages import SEGMENTER, Segmented, blank_english
-from discourse.analyse.phrases import join_phrases
+from discourse.analyse.phrases import join_phrases, text_chunks
 from discourse.config import PreprocessSection
 from discourse.errors import ConfigError
 from discourse.progress import SILENT, Progress
@@ -443,30 +443,22 @@ class Vocabulary:
 
     def strip_boilerplate(self, raw: Tokens) -> Tokens:
         """Remove boilerplate phrases from every text, reading each left to right and taking
-        the longest phrase that starts at a word."""
+        the longest phrase that starts at a word (a chunk of texts at a time)."""
         index = {word: i for i, word in enumerate(raw.vocabulary)}
-        ids, offsets = raw.ids, raw.offsets
-        longest = np.zeros(len(ids), dtype=np.int64)  # length of the phrase found at a word
+        phrases = []
         for phrase in self.stop_phrases:
             numbers = [index.get(word, -1) for word in phrase]
-            if min(numbers) < 0:
-                continue
-            at = np.flatnonzero(ids[: max(len(ids) - len(phrase) + 1, 0)] == numbers[0])
-            for k, number in enumerate(numbers[1:], start=1):
-                at = at[ids[at + k] == number]
-            # within one text only: the phrase must end before the next text starts
-            text = np.searchsorted(offsets, at, side="right") - 1
-            at = at[at + len(phrase) <= offsets[text + 1]]
-            longest[at] = np.maximum(longest[at], len(phrase))
-        cut = np.zeros(len(ids) + 1, dtype=np.int64)
-        free = 0  # phrases overlap rarely: the few matches are walked in order
-        for position in np.flatnonzero(longest).tolist():
-            if position >= free:
-                free = position + int(longest[position])
-                cut[position] += 1
-                cut[free] -= 1
-        keep = np.cumsum(cut[:-1]) == 0
-        return _kept(raw, keep)
+            if min(numbers) >= 0:
+                phrases.append(numbers)
+        kept, lengths = [], []
+        for a, b in text_chunks(raw.offsets):
+            ids = raw.ids[raw.offsets[a] : raw.offsets[b]]
+            offsets = raw.offsets[a : b + 1] - raw.offsets[a]
+            keep = _outside_phrases(ids, offsets, phrases)
+            text = np.repeat(np.arange(b - a), np.diff(offsets))
+            kept.append(ids[keep])
+            lengths.append(np.bincount(text[keep], minlength=b - a))
+        return _tokens(raw.vocabulary, kept, lengths)
 
     def terms(self, raw: Tokens, progress: Progress = SILENT) -> Tokens:
         """Analysis terms of every text, aligned with `raw`: boilerplate phrases out, phrases
@@ -474,6 +466,7 @@ class Vocabulary:
         with progress.task("terms", total=len(raw)) as task:
             stripped = self.strip_boilerplate(raw)
             names: list[str] = []
+            self.phrases = {}
             ids, offsets = stripped.ids, stripped.offsets
             if self.config.phrases:
                 joined = join_phrases(
@@ -486,12 +479,12 @@ class Vocabulary:
                 )
                 ids, offsets, names = joined.ids, joined.offsets, joined.names
                 self.phrases = dict(zip(names, joined.scores, strict=True))
+            del stripped
             # what each word or phrase becomes: itself, nothing (a stop word), or the content
             # words of a phrase with a stop word at an edge
-            words = [*stripped.vocabulary, *names]
             number: dict[str, int] = {}
             becomes = []
-            for word in words:
+            for word in (*raw.vocabulary, *names):
                 if "_" in word:
                     kept = self._phrase_terms(word)
                 elif word not in self.stop_words and len(word) >= self.config.min_length:
@@ -499,9 +492,16 @@ class Vocabulary:
                 else:
                     kept = []
                 becomes.append([number.setdefault(term, len(number)) for term in kept])
-            out = _expand(ids, offsets, becomes)
+            terms = _Renumbered(list(number))
+            parts, lengths = [], []
+            for a, b in text_chunks(offsets):
+                out, out_lengths = _expand(
+                    ids[offsets[a] : offsets[b]], np.diff(offsets[a : b + 1]), becomes
+                )
+                parts.append(terms.first_seen(out))
+                lengths.append(out_lengths)
             task.advance(len(raw))
-        return _first_seen(out, list(number))
+        return _tokens(terms.vocabulary(), parts, lengths)
 
     def _phrase_terms(self, phrase: str) -> list[str]:
         """A joined phrase is one term only when it starts and ends with a content word.
@@ -515,16 +515,32 @@ class Vocabulary:
         return [p for p in parts if p not in self.stop_words and len(p) >= minimum]
 
 
-def _kept(tokens: Tokens, keep: np.ndarray) -> Tokens:
-    """The tokens where `keep` is true, texts still aligned."""
-    text = np.repeat(np.arange(len(tokens)), tokens.lengths())
-    offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(text[keep], minlength=len(tokens)), out=offsets[1:])
-    return Tokens(tokens.vocabulary, tokens.ids[keep], offsets)
+def _outside_phrases(ids: np.ndarray, offsets: np.ndarray, phrases: list[list[int]]) -> np.ndarray:
+    """Which tokens are not inside a boilerplate phrase (phrases as word ids, longest first)."""
+    longest = np.zeros(len(ids), dtype=np.int64)  # length of the phrase found at a word
+    for numbers in phrases:
+        at = np.flatnonzero(ids[: max(len(ids) - len(numbers) + 1, 0)] == numbers[0])
+        for k, number in enumerate(numbers[1:], start=1):
+            at = at[ids[at + k] == number]
+        # within one text only: the phrase must end before the next text starts
+        text = np.searchsorted(offsets, at, side="right") - 1
+        at = at[at + len(numbers) <= offsets[text + 1]]
+        longest[at] = np.maximum(longest[at], len(numbers))
+    cut = np.zeros(len(ids) + 1, dtype=np.int64)
+    free = 0  # phrases overlap rarely: the few matches are walked in order
+    for position in np.flatnonzero(longest).tolist():
+        if position >= free:
+            free = position + int(longest[position])
+            cut[position] += 1
+            cut[free] -= 1
+    return np.cumsum(cut[:-1]) == 0
 
 
-def _expand(ids: np.ndarray, offsets: np.ndarray, becomes: list[list[int]]) -> Tokens:
-    """Every token replaced by the (zero or more) term numbers it becomes."""
+def _expand(
+    ids: np.ndarray, lengths: np.ndarray, becomes: list[list[int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every token replaced by the (zero or more) term numbers it becomes; and the new
+    length of each text."""
     sizes = np.array([len(b) for b in becomes], dtype=np.int64)
     flat = np.array([t for b in becomes for t in b], dtype=np.int64)
     first = np.zeros(len(becomes), dtype=np.int64)
@@ -533,20 +549,39 @@ def _expand(ids: np.ndarray, offsets: np.ndarray, becomes: list[list[int]]) -> T
     ends = np.cumsum(counts)
     within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts, counts)
     out = flat[np.repeat(first[ids], counts) + within]
-    text = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-    new_offsets = np.zeros(len(offsets), dtype=np.int64)
-    np.cumsum(np.bincount(text, weights=counts, minlength=len(offsets) - 1), out=new_offsets[1:])
-    return Tokens([], out, new_offsets)
+    text = np.repeat(np.arange(len(lengths)), lengths)
+    return out, np.bincount(text, weights=counts, minlength=len(lengths)).astype(np.int64)
 
 
-def _first_seen(tokens: Tokens, terms: list[str]) -> Tokens:
-    """Terms renumbered in order of first appearance (so the vocabulary does not depend on
-    which words the store's cache happens to know)."""
-    present, first = np.unique(tokens.ids, return_index=True)
-    order = present[np.argsort(first, kind="stable")]
-    renumber = np.zeros(len(terms), dtype=np.int32)
-    renumber[order] = np.arange(len(order), dtype=np.int32)
-    return Tokens([terms[i] for i in order.tolist()], renumber[tokens.ids], tokens.offsets)
+class _Renumbered:
+    """Terms renumbered in order of first appearance, a chunk at a time (so the vocabulary
+    does not depend on which words the store's cache happens to know)."""
+
+    def __init__(self, terms: list[str]):
+        self.terms = terms
+        self.number = np.full(len(terms), -1, dtype=np.int64)
+        self.order: list[int] = []
+
+    def first_seen(self, ids: np.ndarray) -> np.ndarray:
+        present, first = np.unique(ids, return_index=True)
+        new = self.number[present] < 0
+        arrivals = present[new][np.argsort(first[new], kind="stable")]
+        self.number[arrivals] = np.arange(len(self.order), len(self.order) + len(arrivals))
+        self.order.extend(arrivals.tolist())
+        return self.number[ids].astype(np.int32)
+
+    def vocabulary(self) -> list[str]:
+        return [self.terms[i] for i in self.order]
+
+
+def _tokens(vocabulary: list[str], parts: list[np.ndarray], lengths: list[np.ndarray]) -> Tokens:
+    """Tokens from per-chunk id arrays and text lengths."""
+    count = sum(len(part) for part in lengths)
+    offsets = np.zeros(count + 1, dtype=np.int64)
+    if count:
+        np.cumsum(np.concatenate(lengths), out=offsets[1:])
+    ids = np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, dtype=np.int32)
+    return Tokens(vocabulary, ids, offsets)
 
 
 def preprocess(

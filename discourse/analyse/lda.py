@@ -81,8 +81,10 @@ class ChunkedLda(LdaModel):
         epsilon = np.finfo(self.dtype).eps
         exp_theta = np.exp(dirichlet_expectation(gamma))
         phinorm = np.empty(counts.nnz, dtype=self.dtype)  # each count's final normaliser
-        # the documents still iterating, their counts and their words' topic weights
+        # the rows being iterated (documents still iterating, and some that stopped since
+        # the last compaction), their counts and their words' topic weights
         active = np.arange(n)
+        live = np.ones(n, dtype=bool)  # rows of `active` whose document still iterates
         sub = counts
         lengths = np.diff(sub.indptr)
         beta_words = beta[sub.indices]
@@ -93,22 +95,28 @@ class ChunkedLda(LdaModel):
             new_exp_theta = np.exp(dirichlet_expectation(new_gamma))
             norm = _rowwise_dot(np.repeat(new_exp_theta, lengths, axis=0), beta_words) + epsilon
             change = np.mean(np.abs(new_gamma - gamma[active]), axis=1)
-            gamma[active] = new_gamma
-            exp_theta[active] = new_exp_theta
-            done = change < self.gamma_threshold
+            gamma[active[live]] = new_gamma[live]
+            exp_theta[active[live]] = new_exp_theta[live]
+            done = live & (change < self.gamma_threshold)
             if iteration == self.iterations - 1:
-                done[:] = True
+                done = live
             if not done.any():
                 continue
-            finished = np.repeat(done, lengths)
-            phinorm[_entries(counts.indptr, active[done])] = norm[finished]
-            if done.all():
+            phinorm[_entries(counts.indptr, active[done])] = norm[np.repeat(done, lengths)]
+            live &= ~done
+            if not live.any():
                 break
-            active = active[~done]
-            sub = counts[active]
-            lengths = np.diff(sub.indptr)
-            beta_words = beta_words[~finished]
-            norm = norm[~finished]
+            # rows of stopped documents are dropped once they are a quarter of the work:
+            # copying the remaining rows every iteration cost more than computing a few
+            # rows for nothing (rows do not affect each other, so results are the same)
+            if live.sum() < 0.75 * len(live):
+                keep = np.repeat(live, lengths)
+                active = active[live]
+                sub = counts[active]
+                lengths = np.diff(sub.indptr)
+                beta_words = beta_words[keep]
+                norm = norm[keep]
+                live = np.ones(len(active), dtype=bool)
         sstats = None
         if collect_sstats:
             weights = csr_matrix(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from discourse.analyse.passages import Segmenter, split_new_documents
 from discourse.analyse.preprocess import TokenCache, Tokenizer, Tokens, preprocess
@@ -158,7 +159,12 @@ def analyse(
         else None
     )
     recorded = config.model_dump(mode="json")
-    with store.run("analyse", config=recorded, seed=settings.seed, command=command) as run:
+    # the run's parallelism is its worker processes (split, matching, sentiment, stance);
+    # BLAS threads on top of them only oversubscribe the cores (and spin while waiting)
+    with (
+        threadpool_limits(limits=1, user_api="blas"),
+        store.run("analyse", config=recorded, seed=settings.seed, command=command) as run,
+    ):
         started = time.perf_counter()
         include = settings.include_duplicates
         tokens = TokenCache(store, Tokenizer(config.preprocess))

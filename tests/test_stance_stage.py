@@ -27,7 +27,7 @@ from discourse.analyse.stance.stage import (
 )
 from discourse.analyse.stance.stage import corrected_shares as stage_corrected_shares
 from discourse.config import StanceConfig, validate
-from discourse.errors import ConfigError
+from discourse.errors import ConfigError, UsageError
 from discourse.vocabulary import STANCES
 
 # rows: true label, columns: predicted label (support, sceptical, neutral, irrelevant)
@@ -261,6 +261,13 @@ def test_classifying_started_early_is_collected_by_run_or_stopped_by_cancel():
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert completed.stdout.strip().endswith("early start ok")
+
+
+def test_a_missing_model_fails_the_stage_at_start_not_in_a_worker(tmp_path):
+    stage = StanceStage(tmp_path / "no-model", workers=1)
+    with pytest.raises(UsageError, match="no-model"):
+        stage.start(data())
+    assert multiprocessing.active_children() == []
 
 
 def test_stance_config_rejects_unknown_keys(tmp_path):

@@ -196,12 +196,13 @@ class Classification:
     """The model's probabilities for the sentences it runs on, batch by batch.
 
     `model` is a loaded model, or with `workers` ≥ 1 the directory of one: the batches are
-    then classified at once in that many forked worker processes, each loading the model
-    itself and encoding with one thread (the stages ahead use the other core). The model is
-    loaded after the fork because a fork of a process whose ONNX Runtime session has run can
-    hang (its thread pool does not carry over); for the same reason, and where there is no
-    fork (Windows, macOS), the batches are classified here when collected, as they are
-    without workers. The batches are the same either way, so are the probabilities.
+    then classified at once in that many forked worker processes, which inherit the model
+    and encode with one thread (the stages ahead use the other core). Loading reads the
+    weights but starts no ONNX Runtime session: a fork of a process whose session has run
+    can hang (its thread pool does not carry over), so when this process already runs one,
+    and where there is no fork (Windows, macOS), the batches are classified here when
+    collected, as they are without workers. The batches are the same either way, so are the
+    probabilities.
     """
 
     def __init__(self, model, sentences: pd.DataFrame, only_relevant: bool, workers: int):
@@ -228,16 +229,17 @@ class Classification:
             )
             for a in range(0, len(rows), _BATCH)
         ]
-        self.model = model
+        self.model = model if workers < 1 else load_model(model)  # errors surface here
         self._pool = None
         context = fork_context()
         if workers >= 1 and self.batches and context is not None and not MiniLMEncoder.running():
-            self._pool = context.Pool(
-                min(workers, len(self.batches)), initializer=_load_in_worker, initargs=(model,)
-            )
+            global _FORKED
+            _FORKED = self.model
+            try:
+                self._pool = context.Pool(min(workers, len(self.batches)))
+            finally:
+                _FORKED = None  # the workers have their copy
             self._results = self._pool.imap(_classify_in_worker, [b[1:] for b in self.batches])
-        elif workers >= 1:
-            self.model = load_model(model)
 
     def collect(self, progress: Progress = SILENT) -> pd.DataFrame:
         """One row per sentence (waiting for the workers, or classifying here with none)."""
@@ -276,20 +278,21 @@ class Classification:
             self._pool = None
 
 
-_WORKER_MODEL = None  # the model a worker process loaded (_load_in_worker)
-
-
-def _load_in_worker(model_dir: Path) -> None:
-    """Load the model in a worker; it encodes with one thread (baselines have no encoder)."""
-    global _WORKER_MODEL
-    _WORKER_MODEL = load_model(model_dir)
-    use_threads = getattr(_WORKER_MODEL, "use_threads", None)
-    if use_threads is not None:
-        use_threads(1)
+_FORKED = None  # the loaded model the forked workers classify with
+_ONE_THREAD = False  # whether this worker has set its model to encode with one thread
 
 
 def _classify_in_worker(batch: tuple[list[str], list[str], list[str]]) -> np.ndarray:
-    return _WORKER_MODEL.predict_proba(*batch)
+    """Classify a batch in a worker, encoding with one thread (the stages ahead use the
+    other core). Done here, not in a pool initializer, so that an error (say, MiniLM
+    weights that cannot be read) reaches the run instead of respawning workers forever."""
+    global _ONE_THREAD
+    if not _ONE_THREAD:
+        use_threads = getattr(_FORKED, "use_threads", None)  # baselines have no encoder
+        if use_threads is not None:
+            use_threads(1)
+        _ONE_THREAD = True
+    return _FORKED.predict_proba(*batch)
 
 
 def _has_text(value) -> bool:

@@ -28,7 +28,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from discourse.analyse.stage import fork_context
+from discourse.analyse.stage import fork_context, forked_pool, inherited
 from discourse.progress import SILENT, Progress
 from discourse.store import Document, Store
 
@@ -361,9 +361,6 @@ class _LazySegmenter:
         return self._segmenter
 
 
-_FORKED: tuple[Segmenter, TokenSink | None] | None = None  # what forked workers split with
-
-
 class _Splitter:
     """Splits waves of batches here or, with workers, in forked processes started on the
     first wave with work (after the spaCy pipeline is built, so they share it). Workers split
@@ -386,12 +383,7 @@ class _Splitter:
         if self.workers <= 1 or sum(1 for batch in items if batch) < 2:
             return lambda: [_segment(segmenter, self.tokens, batch) for batch in items]
         if self._pool is None:
-            global _FORKED
-            _FORKED = (segmenter, self.tokens)
-            try:
-                self._pool = fork_context().Pool(self.workers)
-            finally:
-                _FORKED = None  # the workers have their copy
+            self._pool = forked_pool(self.workers, "split", (segmenter, self.tokens))
         return self._pool.map_async(_segment_forked, items, chunksize=1).get
 
     def __enter__(self) -> "_Splitter":
@@ -404,7 +396,7 @@ class _Splitter:
 
 
 def _segment_forked(items: list[tuple[str, str]]) -> tuple[list[list[Span]], object]:
-    return _segment(*_FORKED, items)
+    return _segment(*inherited("split"), items)
 
 
 def _segment(

@@ -33,7 +33,8 @@ from discourse.analyse.stage import (
     AnalysisInput,
     Stage,
     StartsEarly,
-    fork_context,
+    forked_pool,
+    inherited,
 )
 from discourse.analyse.stance.stage import StanceStage
 from discourse.analyse.topics import TopicsStage
@@ -279,15 +280,7 @@ class ConceptMatcher:
 
     def __init__(self, concepts, workers: int):
         self.concepts = concepts
-        self._pool = None
-        context = fork_context()
-        if workers > 1 and context is not None:
-            global _FORKED_CONCEPTS
-            _FORKED_CONCEPTS = concepts
-            try:
-                self._pool = context.Pool(workers)
-            finally:
-                _FORKED_CONCEPTS = None  # the workers have their copy
+        self._pool = forked_pool(workers, "concepts", concepts) if workers > 1 else None
 
     def submit(self, texts: pd.Series):
         values = texts.tolist()
@@ -304,11 +297,8 @@ class ConceptMatcher:
             self._pool.join()
 
 
-_FORKED_CONCEPTS = None  # the lexicon forked matchers use
-
-
 def _concept_counts_forked(texts: list[str]) -> np.ndarray:
-    return concept_counts(_FORKED_CONCEPTS, texts)
+    return concept_counts(inherited("concepts"), texts)
 
 
 def _sentence_frame(store, documents, period) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import multiprocessing
 import sys
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
+from multiprocessing.pool import Pool
 from typing import Protocol, runtime_checkable
 
 import pandas as pd
@@ -81,3 +82,25 @@ def fork_context() -> BaseContext | None:
     threads can crash, so there the work stays in the main process.
     """
     return multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+
+
+_INHERITED: dict[str, object] = {}  # what the pool being forked shares with its workers
+
+
+def forked_pool(workers: int, name: str, shared: object) -> Pool | None:
+    """A pool of `workers` forked processes that inherit `shared` (a worker reads it with
+    `inherited(name)`) instead of receiving it pickled with every task; None where
+    processes cannot be forked (see fork_context)."""
+    context = fork_context()
+    if context is None:
+        return None
+    _INHERITED[name] = shared
+    try:
+        return context.Pool(workers)
+    finally:
+        del _INHERITED[name]  # the workers have their copy
+
+
+def inherited(name: str):
+    """In a worker of `forked_pool(..., name, shared)`: that `shared`."""
+    return _INHERITED[name]

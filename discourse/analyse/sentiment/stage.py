@@ -13,7 +13,7 @@ import pandas as pd
 
 from discourse.analyse.aggregate import grouped_ratios
 from discourse.analyse.sentiment.scorer import SentimentScorer
-from discourse.analyse.stage import AnalysisInput, StageOutput, fork_context
+from discourse.analyse.stage import AnalysisInput, StageOutput, forked_pool, inherited
 from discourse.config import SentimentConfig
 from discourse.progress import SILENT, Progress
 from discourse.store import ResultTable
@@ -96,14 +96,9 @@ class SentenceScores:
         self.work = (scorer, texts)
         self.slices = [(a, min(a + _CHUNK, len(texts))) for a in range(0, len(texts), _CHUNK)]
         self._pool = None
-        context = fork_context()
-        if workers >= 1 and len(self.slices) > 1 and context is not None:
-            global _FORKED
-            _FORKED = self.work
-            try:
-                self._pool = context.Pool(min(workers, len(self.slices)))
-            finally:
-                _FORKED = None  # the workers have their copy
+        if workers >= 1 and len(self.slices) > 1:
+            self._pool = forked_pool(min(workers, len(self.slices)), "sentiment", self.work)
+        if self._pool is not None:
             self._results = self._pool.imap(_score_forked, self.slices)
 
     def collect(self, progress: Progress = SILENT) -> tuple[np.ndarray, ...]:
@@ -132,11 +127,8 @@ class SentenceScores:
             self._pool = None
 
 
-_FORKED: tuple[SentimentScorer, np.ndarray] | None = None  # what forked workers score
-
-
 def _score_forked(bounds: tuple[int, int]) -> tuple[np.ndarray, ...]:
-    return _score_slice(*_FORKED, bounds)
+    return _score_slice(*inherited("sentiment"), bounds)
 
 
 def _score_slice(

@@ -202,14 +202,16 @@ def bert_graph(weights: dict[str, np.ndarray], layers: int, heads: int, eps: flo
         op("Slice", w(positions), const([0]), length, const([0])),
     )
     x = op("Add", x, graph.cast(graph.array("segment", segment)))
-    x = op(
-        "LayerNormalization",
-        x,
-        w("embeddings.LayerNorm.weight"),
-        w("embeddings.LayerNorm.bias"),
-        epsilon=eps,
-        axis=-1,
-    )
+
+    def norm(x: str, name: str) -> str:
+        return op(
+            "LayerNormalization", x, w(f"{name}.weight"), w(f"{name}.bias"), epsilon=eps, axis=-1
+        )
+
+    def dense(x: str, name: str) -> str:
+        return op("Add", op("MatMul", x, w(f"{name}.weight", True)), w(f"{name}.bias"))
+
+    x = norm(x, "embeddings.LayerNorm")
     # padding gets a large negative score, so attention never looks at it
     padding = op("Mul", op("Sub", const(1.0), "mask"), const(-1e9))
     padding = op("Unsqueeze", padding, const([1, 2]))  # batch × 1 × 1 × length
@@ -234,40 +236,15 @@ def bert_graph(weights: dict[str, np.ndarray], layers: int, heads: int, eps: flo
         attend = op("Softmax", op("Add", scores, padding), axis=-1)
         context = op("Transpose", op("MatMul", attend, value), perm=[0, 2, 1, 3])
         context = op("Reshape", context, const([0, 0, hidden]))
-        out = op(
-            "Add",
-            op("MatMul", context, w(f"{p}attention.output.dense.weight", True)),
-            w(f"{p}attention.output.dense.bias"),
+        x = norm(
+            op("Add", dense(context, f"{p}attention.output.dense"), x),
+            f"{p}attention.output.LayerNorm",
         )
-        x = op(
-            "LayerNormalization",
-            op("Add", out, x),
-            w(f"{p}attention.output.LayerNorm.weight"),
-            w(f"{p}attention.output.LayerNorm.bias"),
-            epsilon=eps,
-            axis=-1,
-        )
-        up = op(
-            "Add",
-            op("MatMul", x, w(f"{p}intermediate.dense.weight", True)),
-            w(f"{p}intermediate.dense.bias"),
-        )
+        up = dense(x, f"{p}intermediate.dense")
         # GELU, x · Φ(x) = x · (1 + erf(x/√2)) / 2, the exact form BERT was trained with
         gelu = op("Add", op("Erf", op("Div", up, const(np.sqrt(2.0)))), const(1.0))
         gelu = op("Mul", op("Mul", up, gelu), const(0.5))
-        down = op(
-            "Add",
-            op("MatMul", gelu, w(f"{p}output.dense.weight", True)),
-            w(f"{p}output.dense.bias"),
-        )
-        x = op(
-            "LayerNormalization",
-            op("Add", down, x),
-            w(f"{p}output.LayerNorm.weight"),
-            w(f"{p}output.LayerNorm.bias"),
-            epsilon=eps,
-            axis=-1,
-        )
+        x = norm(op("Add", dense(gelu, f"{p}output.dense"), x), f"{p}output.LayerNorm")
     summed = op(
         "ReduceSum", op("Mul", x, op("Unsqueeze", "mask", const([2]))), const([1]), keepdims=0
     )

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from discourse.analyse.aggregate import group_seed, grouped_ratios
-from discourse.analyse.stage import AnalysisInput, StageOutput, fork_context
+from discourse.analyse.stage import AnalysisInput, StageOutput, forked_pool, inherited
 from discourse.analyse.stance.correction import unit_contributions
 from discourse.analyse.stance.encoders import MiniLMEncoder
 from discourse.analyse.stance.examples import DEFAULT_MODEL_DIR
@@ -231,14 +231,9 @@ class Classification:
         ]
         self.model = model if workers < 1 else load_model(model)  # errors surface here
         self._pool = None
-        context = fork_context()
-        if workers >= 1 and self.batches and context is not None and not MiniLMEncoder.running():
-            global _FORKED
-            _FORKED = self.model
-            try:
-                self._pool = context.Pool(min(workers, len(self.batches)))
-            finally:
-                _FORKED = None  # the workers have their copy
+        if workers >= 1 and self.batches and not MiniLMEncoder.running():
+            self._pool = forked_pool(min(workers, len(self.batches)), "stance", self.model)
+        if self._pool is not None:
             self._results = self._pool.imap(_classify_in_worker, [b[1:] for b in self.batches])
 
     def collect(self, progress: Progress = SILENT) -> pd.DataFrame:
@@ -278,7 +273,6 @@ class Classification:
             self._pool = None
 
 
-_FORKED = None  # the loaded model the forked workers classify with
 _ONE_THREAD = False  # whether this worker has set its model to encode with one thread
 
 
@@ -287,12 +281,13 @@ def _classify_in_worker(batch: tuple[list[str], list[str], list[str]]) -> np.nda
     other core). Done here, not in a pool initializer, so that an error (say, MiniLM
     weights that cannot be read) reaches the run instead of respawning workers forever."""
     global _ONE_THREAD
+    model = inherited("stance")
     if not _ONE_THREAD:
-        use_threads = getattr(_FORKED, "use_threads", None)  # baselines have no encoder
+        use_threads = getattr(model, "use_threads", None)  # baselines have no encoder
         if use_threads is not None:
             use_threads(1)
         _ONE_THREAD = True
-    return _FORKED.predict_proba(*batch)
+    return model.predict_proba(*batch)
 
 
 def _has_text(value) -> bool:

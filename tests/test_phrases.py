@@ -5,14 +5,11 @@ import pytest
 from gensim.models.phrases import Phrases
 
 from discourse.analyse.phrases import join_phrases
-from discourse.analyse.preprocess import CONNECTOR_WORDS, TokensBuilder
+from discourse.analyse.preprocess import CONNECTOR_WORDS, Tokens
 
 
 def ours(sentences, min_count, threshold, connectors=CONNECTOR_WORDS, chunk=1 << 20):
-    builder = TokensBuilder()
-    for words in sentences:
-        builder.add(words)
-    tokens = builder.build()
+    tokens = Tokens.from_lists(sentences)
     joined = join_phrases(
         tokens.ids,
         tokens.offsets,

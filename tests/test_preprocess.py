@@ -4,7 +4,7 @@ import pytest
 
 from discourse.analyse.preprocess import (
     Tokenizer,
-    TokensBuilder,
+    Tokens,
     Vocabulary,
     cached_tokens,
     preprocess,
@@ -68,10 +68,8 @@ def test_boilerplate_removal_works_on_whole_sequences_only(tokenizer):
         "It ends with my right hon.",  # the phrase would need the next text's first word
         "Friend, agenda item.",
     ]
-    builder = TokensBuilder()
-    for tokens in tokenizer.tokenize(texts):
-        builder.add(tokens)
-    assert list(vocabulary.strip_boilerplate(builder.build())) == [
+    raw = Tokens.from_lists(tokenizer.tokenize(texts))
+    assert list(vocabulary.strip_boilerplate(raw)) == [
         ["my", "say", "the", "on", "the", "agendum"],
         ["it", "end", "with", "my", "right", "hon"],
         ["friend"],

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from discourse.analyse.preprocess import TokensBuilder
+from discourse.analyse.preprocess import Tokens
 from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput
 from discourse.analyse.topics import TopicsStage, diversity, frex, heldout_mask, make_units
 from discourse.config import TopicsSection
@@ -20,12 +20,12 @@ ACTORS = ["local_government", "charity", "central_government"]
 def planted_corpus(documents: int = 36, sentences: int = 6, seed: int = 3):
     """Sentence table and terms: each document draws its words from one planted topic."""
     rng = np.random.default_rng(seed)
-    rows, builder = [], TokensBuilder()
+    rows, texts = [], []
     for d in range(documents):
         topic = d % 3
         for s in range(sentences):
             words = list(rng.choice(PLANTED[topic], size=8))
-            builder.add(words)
+            texts.append(words)
             rows.append(
                 {
                     "passage_id": len(rows) + 1,
@@ -43,7 +43,7 @@ def planted_corpus(documents: int = 36, sentences: int = 6, seed: int = 3):
                     "relevant": False,
                 }
             )
-    return pd.DataFrame(rows, columns=list(SENTENCE_COLUMNS)), builder.build()
+    return pd.DataFrame(rows, columns=list(SENTENCE_COLUMNS)), Tokens.from_lists(texts)
 
 
 def run_topics(config: TopicsSection, seed: int = 7):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from discourse.analyse.preprocess import TokensBuilder
+from discourse.analyse.preprocess import Tokens
 from discourse.analyse.relevance import load_lexicon
 from discourse.analyse.stage import SENTENCE_COLUMNS, AnalysisInput
 from discourse.analyse.trends import TrendsStage, keyness_table, log_likelihood, log_ratio
@@ -95,14 +95,11 @@ def test_log_likelihood_and_log_ratio_by_hand():
 
 
 def test_keyness_table_ranks_each_direction():
-    builder = TokensBuilder()
     texts = [
         ["council"] * 10 + ["service"] * 5,  # target
         ["minister"] * 8 + ["service"] * 5 + ["rare"],  # reference
     ]
-    for words in texts:
-        builder.add(words)
-    tokens = builder.build()
+    tokens = Tokens.from_lists(texts)
     table = keyness_table(
         tokens, np.array([True, False]), np.array([False, True]), top=5, min_count=2
     )
@@ -125,10 +122,7 @@ def test_keyness_table_ranks_each_direction():
 
 def test_keyness_stage_names_comparisons_and_handles_empty_groups():
     sentences = sentence_table([(1, "2010", "local_government", "x"), (2, "2010", "charity", "y")])
-    builder = TokensBuilder()
-    builder.add(["council"] * 6)
-    builder.add(["volunteer"] * 6)
-    tokens = builder.build()
+    tokens = Tokens.from_lists([["council"] * 6, ["volunteer"] * 6])
     config = TrendsSection(
         concepts=False,
         keyness=[

@@ -19,7 +19,6 @@ a few bytes per token in memory.
 import hashlib
 import sqlite3
 import time
-from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata, resources
@@ -175,34 +174,17 @@ class Tokens:
         for i in range(len(self)):
             yield self.words_of(i)
 
-
-class TokensBuilder:
-    """Appends token lists into a Tokens with a vocabulary in first-seen order."""
-
-    def __init__(self):
-        self.index: dict[str, int] = {}
-        self.vocabulary: list[str] = []
-        self.ids = array("i")  # compact: 4 bytes a token, never a Python int per token
-        self.lengths = array("q")
-
-    def _new(self, word: str) -> int:
-        self.index[word] = len(self.vocabulary)
-        self.vocabulary.append(word)
-        return self.index[word]
-
-    def add(self, words: Sequence[str]) -> None:
-        index = self.index
-        try:
-            self.ids.extend([index[w] for w in words])
-        except KeyError:
-            self.ids.extend([index[w] if w in index else self._new(w) for w in words])
-        self.lengths.append(len(words))
-
-    def build(self) -> Tokens:
-        offsets = np.zeros(len(self.lengths) + 1, dtype=np.int64)
-        np.cumsum(np.frombuffer(self.lengths, dtype=np.int64), out=offsets[1:])
-        ids = np.frombuffer(self.ids, dtype=np.int32).copy()
-        return Tokens(self.vocabulary, ids, offsets)
+    @classmethod
+    def from_lists(cls, texts: Iterable[Sequence[str]]) -> "Tokens":
+        """Tokens of texts given as word lists (vocabulary in first-seen order)."""
+        index: dict[str, int] = {}
+        ids, lengths = [], []
+        for words in texts:
+            ids.extend(index.setdefault(word, len(index)) for word in words)
+            lengths.append(len(words))
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        return cls(list(index), np.array(ids, dtype=np.int32), offsets)
 
 
 def group_key(texts: Sequence[str]) -> str:

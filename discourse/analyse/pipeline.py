@@ -21,10 +21,10 @@ from threadpoolctl import threadpool_limits
 from discourse.analyse.passages import Segmenter, split_new_documents
 from discourse.analyse.preprocess import TokenCache, Tokenizer, Tokens, preprocess
 from discourse.analyse.relevance import (
+    ConceptMatcher,
     LearnedScorer,
     LexiconScorer,
     RelevanceStage,
-    concept_counts,
     load_lexicon,
 )
 from discourse.analyse.sentiment import SentimentStage
@@ -33,8 +33,6 @@ from discourse.analyse.stage import (
     AnalysisInput,
     Stage,
     StartsEarly,
-    forked_pool,
-    inherited,
 )
 from discourse.analyse.stance.stage import StanceStage
 from discourse.analyse.topics import TopicsStage
@@ -272,33 +270,6 @@ def build_sentences(
         pd.concat([frame for frame, _ in frames], ignore_index=True),
         np.vstack([matches for _, matches in frames]),
     )
-
-
-class ConceptMatcher:
-    """concept_counts for batches of sentence texts, in forked workers when there are any
-    (they inherit the compiled lexicon); `submit` returns a function giving the counts."""
-
-    def __init__(self, concepts, workers: int):
-        self.concepts = concepts
-        self._pool = forked_pool(workers, "concepts", concepts) if workers > 1 else None
-
-    def submit(self, texts: pd.Series):
-        values = texts.tolist()
-        if self._pool is None:
-            return lambda: concept_counts(self.concepts, values)
-        return self._pool.apply_async(_concept_counts_forked, (values,)).get
-
-    def __enter__(self) -> "ConceptMatcher":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-
-
-def _concept_counts_forked(texts: list[str]) -> np.ndarray:
-    return concept_counts(inherited("concepts"), texts)
 
 
 def _sentence_frame(store, documents, period) -> pd.DataFrame:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from discourse.analyse.aggregate import grouped_ratios
-from discourse.analyse.stage import AnalysisInput, StageOutput
+from discourse.analyse.stage import AnalysisInput, StageOutput, forked_pool, inherited
 from discourse.errors import ConfigError, UsageError
 from discourse.store import ResultTable
 from discourse.vocabulary import STANCES
@@ -123,6 +123,33 @@ def concept_counts(concepts: Sequence[Concept], texts: Iterable[str]) -> np.ndar
         if mentions_any(lower):
             counts[row] = [len(c.regex.findall(lower)) for c in concepts]
     return counts
+
+
+class ConceptMatcher:
+    """concept_counts for batches of sentence texts, in forked workers when there are any
+    (they inherit the compiled lexicon); `submit` returns a function giving the counts."""
+
+    def __init__(self, concepts, workers: int):
+        self.concepts = concepts
+        self._pool = forked_pool(workers, "concepts", concepts) if workers > 1 else None
+
+    def submit(self, texts: pd.Series):
+        values = texts.tolist()
+        if self._pool is None:
+            return lambda: concept_counts(self.concepts, values)
+        return self._pool.apply_async(_concept_counts_forked, (values,)).get
+
+    def __enter__(self) -> "ConceptMatcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+
+def _concept_counts_forked(texts: list[str]) -> np.ndarray:
+    return concept_counts(inherited("concepts"), texts)
 
 
 @lru_cache(maxsize=8)
